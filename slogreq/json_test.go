@@ -79,7 +79,7 @@ func jsonCases() []jsonCase {
 			slog.Any("err", errors.New("oops")), slog.Any("nil", nil),
 			slog.Any("bytes", []byte("hi\x00there")), slog.Any("map", map[string]int{"b": 2, "a": 1}),
 			slog.Any("slice", []any{1, "x", nil}), slog.Any("addr", netip.MustParseAddr("10.1.2.3")),
-			slog.Any("struct", struct{ A int }{3}), slog.Any("level", slog.LevelWarn + 2),
+			slog.Any("struct", struct{ A int }{3}), slog.Any("level", slog.LevelWarn+2),
 		}},
 		{name: "floats", attrs: []slog.Attr{
 			slog.Float64("nan", math.NaN()), slog.Float64("inf", math.Inf(1)),

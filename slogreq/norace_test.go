@@ -1,0 +1,5 @@
+//go:build !race
+
+package slogreq
+
+const raceEnabled = false

@@ -32,11 +32,10 @@ func (s *encodeState) appendLimited(a slog.Attr) bool {
 	if s.fits(0, 0) {
 		return true
 	}
-	s.buf = s.buf[:pos]
+	s.buf, s.sep = s.buf[:pos], sep
 	s.truncated = true
 	str, ok := stringOf(a.Value)
 	if !ok {
-		s.sep = sep
 		return false
 	}
 	s.appendKey(a.Key)

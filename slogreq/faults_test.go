@@ -436,7 +436,7 @@ func TestTruncation(t *testing.T) {
 	if !strings.HasPrefix(ls[1], `{"level":"INFO","msg":"long value","a":1,"big":"é\"`) || strings.Contains(ls[1], `"after"`) {
 		t.Errorf("long value not cut in place: %s", ls[1])
 	}
-	if !strings.Contains(ls[4], `"g":{"x":1,"h":{"big":"`) || !strings.Contains(ls[4], fmt.Sprintf(`"}}},"%s":`, TruncatedKey)) {
+	if !strings.Contains(ls[4], `"g":{"x":1,"h":{"big":"`) || !strings.Contains(ls[4], fmt.Sprintf(`"}},"%s":`, TruncatedKey)) {
 		t.Errorf("group not closed before the marker: %s", ls[4])
 	}
 	if s := h.Stats(); s.Truncated != 5 || s.Written != 6 {

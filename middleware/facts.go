@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 	smithymw "github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -136,19 +135,16 @@ func describeError(err error) (message, typ string) {
 	cause := err
 	for {
 		var next error
-		switch e := cause.(type) {
-		case *smithy.OperationError:
-			next = e.Err
-		case *retry.MaxAttemptsError:
-			next = e.Err
-		case *awshttp.ResponseError:
-			next = e.ResponseError
-		case *smithyhttp.ResponseError:
-			next = e.Err
-		case *smithyhttp.RequestSendError:
-			next = e.Err
-		case *url.Error:
-			next = e.Err
+		switch cause.(type) {
+		case *smithy.OperationError, *retry.MaxAttemptsError, *smithyhttp.RequestSendError, *url.Error:
+			next = errors.Unwrap(cause)
+		default:
+			// The HTTP response wrappers (smithyhttp, awshttp, and S3's
+			// ResponseError, which adds HostID) all promote
+			// smithyhttp.ResponseError's HTTPResponse and Unwrap.
+			if _, ok := cause.(interface{ HTTPResponse() *smithyhttp.Response }); ok {
+				next = errors.Unwrap(cause)
+			}
 		}
 		if next == nil {
 			break

@@ -2,9 +2,7 @@ package middleware_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -274,5 +272,10 @@ func mustFail(t *testing.T, err error) error {
 	return err
 }
 
-var _ = errors.New
-var _ = context.Background
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	mustNot(t, err)
+	return string(b)
+}

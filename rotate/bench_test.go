@@ -26,21 +26,7 @@ func benchBatch() []byte {
 // 100 MiB, as rotation empties the Writer's.
 func BenchmarkWrite(b *testing.B) {
 	batch := benchBatch()
-	b.Run("rotate.Writer", func(b *testing.B) {
-		w, err := rotate.New(rotate.Options{Filename: filepath.Join(b.TempDir(), "aws.json"), MaxBackups: 1})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer w.Close()
-		b.SetBytes(int64(len(batch)))
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := w.Write(batch); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("os.File", func(b *testing.B) {
+	b.Run("to=os.File", func(b *testing.B) {
 		f, err := os.OpenFile(filepath.Join(b.TempDir(), "aws.json"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
 		if err != nil {
 			b.Fatal(err)
@@ -61,6 +47,20 @@ func BenchmarkWrite(b *testing.B) {
 				b.Fatal(err)
 			}
 			size += int64(n)
+		}
+	})
+	b.Run("to=rotate.Writer", func(b *testing.B) {
+		w, err := rotate.New(rotate.Options{Filename: filepath.Join(b.TempDir(), "aws.json"), MaxBackups: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer w.Close()
+		b.SetBytes(int64(len(batch)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := w.Write(batch); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }

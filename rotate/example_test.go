@@ -67,8 +67,9 @@ func ExampleWriter_ReopenOn() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer w.Close()                      // also stops the signal goroutine
-	if err := w.ReopenOn(); err != nil { // SIGHUP
+	// Close also stops the goroutine that ReopenOn starts.
+	defer w.Close()
+	if err := w.ReopenOn(); err != nil { // no signals given: SIGHUP
 		log.Fatal(err)
 	}
 	logger := log.New(w, "", 0)

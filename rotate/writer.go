@@ -157,7 +157,9 @@ func (w *Writer) dueLocked(n int64) bool {
 		return true
 	}
 	// An empty file takes any write, so an oversized line still lands.
-	if w.size > 0 && w.size+n > w.opts.MaxSize {
+	// (Subtracting cannot overflow, as adding could with MaxSize near
+	// math.MaxInt64.)
+	if w.size > 0 && n > w.opts.MaxSize-w.size {
 		return true
 	}
 	if w.opts.Every > 0 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,6 +57,12 @@ func TestWriteRotatesBySizeBetweenWrites(t *testing.T) {
 			maxSize: 6,
 			writes:  []string{"a\nb\nc\nd\ne\n"},
 			want:    []string{"a\nb\nc\n", "d\ne\n"},
+		},
+		{
+			name:    "size rotation off",
+			maxSize: math.MaxInt64,
+			writes:  []string{"a\n", "bb\n"},
+			want:    []string{"a\nbb\n"},
 		},
 		{
 			name:    "batch with a long line in the middle",

@@ -60,10 +60,11 @@ type Options struct {
 
 	// Every rotates the file when the clock crosses a multiple of Every:
 	// time.Hour rotates at the top of each hour, 24*time.Hour at midnight
-	// (UTC, or local midnight with LocalTime). Values that divide a day,
-	// or are whole days, align as expected. The check runs on Write: a
-	// quiet hour produces no empty file, and the first write after the
-	// boundary rotates. 0 turns time rotation off.
+	// (UTC, or local midnight with LocalTime). Periods count from
+	// January 1 of year 1, so values that divide a day align as expected
+	// and 48h means every other day. The check runs on Write: a quiet hour
+	// produces no empty file, and the first write after the boundary
+	// rotates. 0 turns time rotation off.
 	Every time.Duration
 
 	// FileMode is the permission of every file the Writer creates: the

@@ -27,9 +27,9 @@ func (w *Writer) Reopen() error {
 }
 
 // ReopenOn starts a goroutine that calls Reopen whenever the process receives
-// one of sig (syscall.SIGHUP when none is given), which is what logrotate's
-// postrotate script sends. Close stops the goroutine and the signal delivery.
-// It may be called once per Writer.
+// one of sig (syscall.SIGHUP when none is given, the signal a logrotate
+// postrotate script usually sends). Close stops the goroutine and the signal
+// delivery. It may be called once per Writer.
 //
 // The goroutine has no caller to return errors to. A reopen whose open
 // fails leaves no file open, so the next Write retries the open and returns

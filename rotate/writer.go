@@ -94,9 +94,9 @@ func newWriter(opts Options, now func() time.Time, local *time.Location) (*Write
 // Lines are never split across files. A p that fits in MaxSize lands whole
 // in one file: when it would take the current file past MaxSize, or when an
 // Every boundary has passed, the file is rotated first. A p longer than
-// MaxSize is cut between lines into pieces of at most MaxSize, each in its own
-// file; a single line longer than MaxSize gets a file of its own rather than
-// an error.
+// MaxSize is cut between lines into pieces of at most MaxSize, and each piece
+// is written that way; a single line longer than MaxSize gets a file of its
+// own rather than an error. An empty p writes nothing.
 //
 // A p that does not end in '\n' is refused whole with an error wrapping
 // ErrPartialLine. Refusing, rather than holding the fragment until the rest
@@ -107,7 +107,9 @@ func newWriter(opts Options, now func() time.Time, local *time.Location) (*Write
 // On error, n counts only the whole lines that reached a file; the next Write
 // tries again (opening the file or rotating if that is what failed). A write
 // that fails halfway (a full disk takes some bytes) is cut back so the
-// partial line does not stay in the file.
+// partial line does not stay in the file; should even that fail, the
+// fragment is left as the end of that file and the next Write starts a new
+// one.
 func (w *Writer) Write(p []byte) (n int, err error) {
 	if len(p) > 0 && p[len(p)-1] != '\n' {
 		return 0, fmt.Errorf("%w: %d bytes for %s, nothing written", ErrPartialLine, len(p), w.opts.Filename)

@@ -132,7 +132,7 @@ func addFuzzSeeds(f *testing.F) {
 	f.Add("", "", "", int64(0), 0.0, []byte{})
 	f.Add("m\n\"\\", "k\u2028\xff", "v\x00\x7f\u2029", int64(-1), math.MaxFloat64, []byte{12, 11, 9, 0, 9, 1, 10, 10, 11, 3, 17, 31, 45, 59})
 	f.Add("groups", "g", "x", int64(42), 1e-9, []byte{12, 9, 9, 10, 0, 10, 9, 7, 10, 11, 12, 13, 1})
-	f.Add("é世", "abc", "<script>", int64(1<<40), -0.0, []byte{9, 0, 10, 9, 10, 6, 5, 4, 2, 8, 3, 3})
+	f.Add("é世", "abc", "<script>", int64(1<<40), math.Copysign(0, -1), []byte{9, 0, 10, 9, 10, 6, 5, 4, 2, 8, 3, 3})
 }
 
 // FuzzJSONMatchesSlog checks that our JSON equals slog.JSONHandler's for

@@ -14,7 +14,6 @@ import (
 
 var testTime = time.Date(2026, 11, 25, 10, 0, 0, 123456789, time.FixedZone("X", 3600))
 
-
 // jsonM implements json.Marshaler.
 type jsonM struct{ s string }
 

@@ -3,7 +3,10 @@ package rotate_test
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -44,15 +47,28 @@ type logFile struct {
 // readLogs returns the files of dir: the backups in rotation order (the time
 // in their names), then the current file, base. It waits (bounded) for
 // lumberjack's mill to finish compressing when gz is set, so that no line is
-// read twice or missed while a backup turns into its .gz.
+// read twice or missed while a backup turns into its .gz. A file the mill
+// deletes while being listed starts the listing over.
 func readLogs(t *testing.T, dir, base string, gz bool) []logFile {
 	t.Helper()
 	if gz {
 		waitCompressed(t, dir, base)
 	}
+	for try := 0; ; try++ {
+		files, err := tryReadLogs(dir, base)
+		if err == nil {
+			return files
+		}
+		if !errors.Is(err, fs.ErrNotExist) || try == 100 {
+			t.Fatal(err)
+		}
+	}
+}
+
+func tryReadLogs(dir, base string) ([]logFile, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	ext := filepath.Ext(base)
 	prefix := strings.TrimSuffix(base, ext) + "-"
@@ -62,7 +78,7 @@ func readLogs(t *testing.T, dir, base string, gz bool) []logFile {
 		name := e.Name()
 		data, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		switch {
 		case name == base:
@@ -70,17 +86,17 @@ func readLogs(t *testing.T, dir, base string, gz bool) []logFile {
 		case strings.HasPrefix(name, prefix) && strings.HasSuffix(name, ext+".gz"):
 			zr, err := gzip.NewReader(bytes.NewReader(data))
 			if err != nil {
-				t.Fatalf("%s: %v", name, err)
+				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 			plain, err := io.ReadAll(zr)
 			if err != nil {
-				t.Fatalf("%s: %v", name, err)
+				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 			backups = append(backups, logFile{name, plain})
 		case strings.HasPrefix(name, prefix) && strings.HasSuffix(name, ext):
 			backups = append(backups, logFile{name, data})
 		default:
-			t.Fatalf("unexpected file %s in %s", name, dir)
+			return nil, fmt.Errorf("unexpected file %s in %s", name, dir)
 		}
 	}
 	// The time in the name sorts as text; a .gz suffix sorts after its
@@ -89,7 +105,7 @@ func readLogs(t *testing.T, dir, base string, gz bool) []logFile {
 	if current != nil {
 		backups = append(backups, *current)
 	}
-	return backups
+	return backups, nil
 }
 
 // waitCompressed waits until every backup in dir is a .gz and none is still

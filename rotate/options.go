@@ -72,7 +72,7 @@ type Options struct {
 	// the .gz backups. It is applied with chmod, so the process umask does
 	// not narrow it. Renamed backups keep it. A file that already exists at
 	// Filename (from an earlier run, or created by logrotate) keeps its own
-	// mode. 0 means DefaultFileMode (0640).
+	// mode. It must let the owner write. 0 means DefaultFileMode (0640).
 	FileMode os.FileMode
 }
 
@@ -96,6 +96,10 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.FileMode&^os.ModePerm != 0 {
 		return o, fmt.Errorf("rotate: Options.FileMode is %v; want permission bits only, e.g. 0640", o.FileMode)
+	}
+	if o.FileMode != 0 && o.FileMode&0o200 == 0 {
+		// The Writer and lumberjack reopen the files they create for writing.
+		return o, fmt.Errorf("rotate: Options.FileMode is %v; the owner needs write permission (0200), e.g. 0640", o.FileMode)
 	}
 	if o.MaxSize == 0 {
 		o.MaxSize = DefaultMaxSize

@@ -26,6 +26,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{"MaxAge in the wrong unit", rotate.Options{Filename: name, MaxAge: 7}, "Options.MaxAge is 7ns"},
 		{"negative Every", rotate.Options{Filename: name, Every: -time.Hour}, "Options.Every is -1h0m0s"},
 		{"Every in the wrong unit", rotate.Options{Filename: name, Every: 24}, "Options.Every is 24ns"},
+		{"FileMode the owner cannot write", rotate.Options{Filename: name, FileMode: 0o440}, "Options.FileMode is -r--r-----"},
 		{"FileMode with type bits", rotate.Options{Filename: name, FileMode: os.ModeDir | 0o640}, "Options.FileMode is drw-r-----"},
 	}
 	for _, tt := range tests {

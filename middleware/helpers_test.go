@@ -272,7 +272,6 @@ func mustFail(t *testing.T, err error) error {
 	return err
 }
 
-
 func mustJSON(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)

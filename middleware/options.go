@@ -59,7 +59,7 @@ type Options struct {
 
 	// TraceIDs returns the trace and span ids to log as trace.id and span.id;
 	// empty strings are omitted. Nil means the ids of the SDK's active tracing
-	// span (aws.Config.TracerProvider), when valid. Set it to read ids your
+	// span (a client's Options.TracerProvider), when valid. Set it to read ids your
 	// tracer keeps in the context, for example OpenTelemetry's
 	// trace.SpanContextFromContext.
 	TraceIDs func(ctx context.Context) (traceID, spanID string)

@@ -247,7 +247,7 @@ func (c *core) report() {
 		r.AddAttrs(slog.String("last_error", last.Error()))
 	}
 	s := c.root.newState(nil, false)
-	s.appendRecord(&r)
+	s.appendLine(&r)
 	s.free()
 	_, err := safeWrite(c.w, s.buf)
 	c.mu.Lock()

@@ -24,6 +24,9 @@ type encoder struct {
 	preformatted []byte
 	groups       []string // every group from WithGroup
 	nOpenGroups  int      // how many of groups preformatted opened
+
+	format   Format
+	ecsAttrs []ecsAttr // the WithAttrs fields, for the ECS format
 }
 
 // encodeState carries the buffer through the encoding of one record.
@@ -63,6 +66,15 @@ func (s *encodeState) free() {
 		*gs = (*gs)[:0]
 		groupPool.Put(gs)
 	}
+}
+
+// appendLine appends r as one line in the encoder's format.
+func (s *encodeState) appendLine(r *slog.Record) {
+	if s.e.format == ECS {
+		s.appendECSRecord(r)
+		return
+	}
+	s.appendRecord(r)
 }
 
 // appendRecord appends r as one JSON object and a newline: time, level,
@@ -294,6 +306,10 @@ func (s *encodeState) appendString(str string) {
 // commonHandler.withAttrs).
 func (e *encoder) withAttrs(as []slog.Attr) *encoder {
 	e2 := e.clone()
+	if e.format == ECS {
+		e2.ecsAttrs = e.withECSAttrs(as)
+		return e2
+	}
 	pfa := e2.preformatted
 	s := e2.newState(pfa, len(pfa) > 0 && pfa[len(pfa)-1] != '{')
 	defer s.free()
@@ -323,5 +339,6 @@ func (e *encoder) clone() *encoder {
 	e2 := *e
 	e2.preformatted = slices.Clip(e.preformatted)
 	e2.groups = slices.Clip(e.groups)
+	e2.ecsAttrs = slices.Clip(e.ecsAttrs)
 	return &e2
 }

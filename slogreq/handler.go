@@ -40,7 +40,7 @@ var _ slog.Handler = (*Handler)(nil)
 // accepted and stop the goroutine.
 func NewHandler(w io.Writer, opts *Options) *Handler {
 	o := opts.normalize()
-	root := &encoder{replace: o.ReplaceAttr, addSource: o.AddSource}
+	root := &encoder{replace: o.ReplaceAttr, addSource: o.AddSource, format: o.Format}
 	return &Handler{enc: root, core: newCore(w, o, root)}
 }
 
@@ -70,7 +70,7 @@ const maxPooledBuffer = 64 << 10
 func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 	bp := bufPool.Get().(*[]byte)
 	s := h.enc.newState((*bp)[:0], false)
-	s.appendRecord(&r)
+	s.appendLine(&r)
 	s.free()
 	line := s.buf
 	truncated := false

@@ -39,12 +39,19 @@ const (
 	// record and options (see Handler for the two places it differs: where
 	// log/slog writes invalid JSON).
 	JSON Format = iota
+	// ECS writes Elastic Common Schema lines (ecs-logging): @timestamp in
+	// UTC, log.level, message and ecs.version first, every other field in
+	// one nested tree with no duplicate keys, errors as error.type and
+	// error.message. See the package documentation.
+	ECS
 )
 
 func (f Format) String() string {
 	switch f {
 	case JSON:
 		return "JSON"
+	case ECS:
+		return "ECS"
 	}
 	return "Format(" + itoa(int(f)) + ")"
 }

@@ -105,7 +105,7 @@ func (s *encodeState) appendTruncationMarker() {
 func (e *encoder) encodeLimited(buf []byte, r *slog.Record, limit, fullLen int) []byte {
 	s := e.newState(buf[:0], false)
 	s.limit, s.origLen = limit, fullLen
-	s.appendRecord(r)
+	s.appendLine(r)
 	s.free()
 	if len(s.buf) > limit {
 		// Only reachable with extreme ReplaceAttr keys: fall back to the

@@ -77,18 +77,26 @@ func (staticCreds) Retrieve(context.Context) (aws.Credentials, error) {
 
 // BenchmarkMiddleware measures the middleware alone: a stack with a stand-in
 // "Retry" and a terminal handler that returns a response at once, so the
-// numbers are the middleware's own cost, without HTTP.
+// numbers are the middleware's own cost, without HTTP. mw=nop writes to a
+// handler that drops every record after accepting it: the middleware's cost
+// without slog's JSON encoding.
 func BenchmarkMiddleware(b *testing.B) {
 	for _, bc := range []struct {
-		name  string
-		level slog.Level
+		name    string
+		level   slog.Level
+		handler slog.Handler
 	}{
-		{"mw=none", slog.LevelError + 1},
-		{"mw=on", slog.LevelInfo},
-		{"mw=disabled", slog.LevelError},
+		{"mw=none", slog.LevelError + 1, nil},
+		{"mw=on", slog.LevelInfo, nil},
+		{"mw=nop", slog.LevelInfo, nopHandler{}},
+		{"mw=disabled", slog.LevelError, nil},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			h, ctx := stubCall(b, bc.level)
+			logger := newLogger(io.Discard, bc.level)
+			if bc.handler != nil {
+				logger = slog.New(bc.handler)
+			}
+			h, ctx := stubCall(b, bc.level, logger)
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, _, err := h.Handle(ctx, nil); err != nil {
@@ -102,7 +110,7 @@ func BenchmarkMiddleware(b *testing.B) {
 // stubCall builds a handler that runs the SDK's Finalize and Deserialize
 // plumbing around a canned 200 response, with the middleware installed
 // unless level is above Error, and a context carrying the service metadata.
-func stubCall(tb testing.TB, level slog.Level) (smithymw.Handler, context.Context) {
+func stubCall(tb testing.TB, level slog.Level, logger *slog.Logger) (smithymw.Handler, context.Context) {
 	tb.Helper()
 	stack := smithymw.NewStack("GetItem", smithyhttp.NewStackRequest)
 	must := func(err error) {
@@ -128,7 +136,7 @@ func stubCall(tb testing.TB, level slog.Level) (smithymw.Handler, context.Contex
 		}), smithymw.After))
 	must(awsmiddleware.AddRequestIDRetrieverMiddleware(stack))
 	if level <= slog.LevelError {
-		must(middleware.APIOption(newLogger(io.Discard, level), nil)(stack))
+		must(middleware.APIOption(logger, nil)(stack))
 	}
 	req := &http.Request{Method: http.MethodPost, URL: &url.URL{Scheme: "https", Host: "dynamodb.us-west-2.amazonaws.com", Path: "/"}}
 	resp := &smithyhttp.Response{Response: &http.Response{
@@ -151,7 +159,7 @@ func stubCall(tb testing.TB, level slog.Level) (smithymw.Handler, context.Contex
 // a written record.
 func TestMiddlewareAllocations(t *testing.T) {
 	measure := func(level slog.Level) float64 {
-		h, ctx := stubCall(t, level)
+		h, ctx := stubCall(t, level, newLogger(io.Discard, level))
 		return testing.AllocsPerRun(200, func() {
 			if _, _, err := h.Handle(ctx, nil); err != nil {
 				t.Fatal(err)
@@ -168,3 +176,11 @@ func TestMiddlewareAllocations(t *testing.T) {
 		t.Logf("a written record costs %v allocations over the bare stack", extra)
 	}
 }
+
+// nopHandler accepts every record and does nothing with it.
+type nopHandler struct{}
+
+func (nopHandler) Enabled(context.Context, slog.Level) bool  { return true }
+func (nopHandler) Handle(context.Context, slog.Record) error { return nil }
+func (h nopHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
+func (h nopHandler) WithGroup(string) slog.Handler           { return h }

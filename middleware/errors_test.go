@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -260,8 +261,9 @@ func TestConnectionRefused(t *testing.T) {
 // Info, no status.
 func TestContextCanceledMidCall(t *testing.T) {
 	arrived := make(chan struct{})
+	var once sync.Once
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
-		close(arrived)
+		once.Do(func() { close(arrived) })
 		<-r.Context().Done() // the client hung up
 	})
 	var buf logBuf

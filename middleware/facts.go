@@ -40,7 +40,7 @@ func responseFacts(info *CallInfo, md smithymw.Metadata, err error) {
 	if resp != nil && resp.StatusCode != 0 {
 		info.StatusCode = resp.StatusCode
 		switch {
-		case resp.Request != nil && resp.Request.Method == http.MethodHead:
+		case info.Method == http.MethodHead || resp.Request != nil && resp.Request.Method == http.MethodHead:
 			// A HEAD response declares the size of the GET body it
 			// describes; none was sent.
 			info.ResponseBytes = 0

@@ -61,8 +61,8 @@
 //
 // DefaultLevel: success Info; throttling and other client faults Warn;
 // server faults, transport failures and exhausted retries Error; a canceled
-// context Info (outcome unknown); calls slower than Options.SlowThreshold
-// at least Warn. Options.Level replaces the policy. The handler's Enabled is
+// context Info and a passed deadline Warn (both outcome unknown); calls
+// slower than Options.SlowThreshold at least Warn. Options.Level replaces the policy. The handler's Enabled is
 // asked before any attribute is built, so a record below the handler's
 // level costs a few map lookups and no allocation.
 //
@@ -97,7 +97,8 @@
 // APIOption is idempotent: a stack that already holds CallMiddlewareID is
 // left alone, so adding it twice (config and client options) logs once. It
 // skips stacks without the SDK's "Retry" middleware: S3 presign stacks
-// remove it, send nothing, and would break with an extra Finalize step.
+// remove it and send nothing, so there is no call to log, and inserting the
+// per-attempt middleware after "Retry" there would fail the presign.
 //
 // NewSDKLogger adapts slog to aws.Config.Logger for the SDK's own messages.
 package middleware

@@ -48,8 +48,8 @@ func AddTo(cfg *aws.Config, logger *slog.Logger, opts *Options) {
 //
 // The option is idempotent (a stack that already holds CallMiddlewareID is
 // left alone) and skips stacks without the SDK's "Retry" middleware, such as
-// S3 presign stacks, which send nothing and which an extra Finalize
-// middleware would break.
+// S3 presign stacks: they send nothing, and inserting after "Retry" there
+// would fail the presign.
 func APIOption(logger *slog.Logger, opts *Options) func(*smithymw.Stack) error {
 	c := newCore(logger, opts)
 	return func(stack *smithymw.Stack) error {

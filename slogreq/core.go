@@ -96,6 +96,12 @@ func (c *core) enqueue(line []byte, truncated bool) error {
 			c.mu.Unlock()
 			return nil
 		}
+		// No room: whatever the bytes in use, the writer must not linger
+		// (a wrapped ring can be full with little in use).
+		if !c.kicked {
+			c.kicked = true
+			c.signal()
+		}
 		if c.opts.OnFull == DropNewest || c.failing {
 			c.dropped++
 			c.newDrops++
@@ -127,7 +133,7 @@ func (c *core) run() {
 		if c.ring.used == 0 { // closed and drained
 			return
 		}
-		if !c.closed && c.flushing == 0 && !c.kicked && c.ring.used < c.wakeAt {
+		if !c.closed && c.flushing == 0 && c.blocked == 0 && !c.kicked && c.ring.used < c.wakeAt {
 			c.mu.Unlock()
 			timer.Reset(c.opts.FlushInterval)
 			select {

@@ -27,6 +27,7 @@ const (
 // ecsScratch.segs[start:end].
 type ecsLeaf struct {
 	start, end int
+	head       uint32 // hash of the first path part: a cheap filter before comparing paths
 	val        slog.Value
 	dotted     string // for a built-in written as a top-level dotted key
 	dead       bool   // replaced by a later leaf at, above or below its path
@@ -45,6 +46,8 @@ var ecsPool = sync.Pool{New: func() any {
 	return &ecsScratch{segs: make([]string, 0, 64), leaves: make([]ecsLeaf, 0, 32), prefix: make([]string, 0, 8)}
 }}
 
+// reset empties x, dropping its references to the record's strings and
+// values so that the pool does not keep them alive.
 func (x *ecsScratch) reset() {
 	clear(x.segs)
 	clear(x.leaves)
@@ -58,20 +61,29 @@ func (x *ecsScratch) path(l *ecsLeaf) []string { return x.segs[l.start:l.end] }
 // replaced here, byte by byte as the escaper does, so that two keys that
 // would be written alike are also merged alike.
 func appendSplit(segs []string, key string) []string {
-	if !utf8.ValidString(key) {
-		key = validUTF8(key)
+	for i := 0; i < len(key); i++ {
+		if key[i] >= utf8.RuneSelf {
+			if !utf8.ValidString(key[i:]) {
+				key = validUTF8(key)
+			}
+			break
+		}
 	}
 	for {
 		part, rest, more := strings.Cut(key, ".")
-		if part == "" {
-			part = "_"
-		}
-		segs = append(segs, part)
+		segs = appendPart(segs, part)
 		if !more {
 			return segs
 		}
 		key = rest
 	}
+}
+
+func appendPart(segs []string, part string) []string {
+	if part == "" {
+		part = "_"
+	}
+	return append(segs, part)
 }
 
 // validUTF8 replaces each byte of s that is not part of valid UTF-8 with
@@ -100,9 +112,10 @@ func (x *ecsScratch) add(key string, v slog.Value, dotted string) {
 	x.segs = appendSplit(x.segs, key)
 	l := ecsLeaf{start: start, end: len(x.segs), val: v, dotted: dotted}
 	p := x.path(&l)
+	l.head = headHash(p[0])
 	for i := range x.leaves {
 		e := &x.leaves[i]
-		if e.dead {
+		if e.dead || e.head != l.head {
 			continue
 		}
 		q := x.path(e)
@@ -122,6 +135,16 @@ func (x *ecsScratch) add(key string, v slog.Value, dotted string) {
 	x.leaves = append(x.leaves, l)
 }
 
+// headHash is FNV-1a of s, cut to 32 bits.
+func headHash(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
+}
+
 func slicesEqual(a, b []string) bool {
 	for i := range a {
 		if a[i] != b[i] {
@@ -136,7 +159,9 @@ func slicesEqual(a, b []string) bool {
 // fields error.type and error.message under its key (for a top-level "err"
 // or "error", under "error").
 func (s *encodeState) collect(x *ecsScratch, a slog.Attr) {
-	a.Value = a.Value.Resolve()
+	if a.Value.Kind() == slog.KindLogValuer {
+		a.Value = a.Value.Resolve()
+	}
 	if rep := s.e.replace; rep != nil && a.Value.Kind() != slog.KindGroup {
 		var gs []string
 		if s.groups != nil {
@@ -320,7 +345,7 @@ func (s *encodeState) appendECSTree(x *ecsScratch, i, depth int) {
 	}
 	for j := i; j < len(x.leaves) && !s.truncated; j++ {
 		m := &x.leaves[j]
-		if m.dead || m.done {
+		if m.dead || m.done || (depth == 0 && m.head != l.head) {
 			continue
 		}
 		if q := x.path(m); len(q) > depth+1 && slicesEqual(q[:depth+1], p[:depth+1]) {

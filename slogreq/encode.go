@@ -203,8 +203,12 @@ func (s *encodeState) appendAttrs(as []slog.Attr) bool {
 // through ReplaceAttr. It reports whether something was appended, with
 // log/slog's quirk that a group with no attributes counts as appended.
 func (s *encodeState) appendAttr(a slog.Attr) bool {
-	a.Value = a.Value.Resolve()
-	if rep := s.e.replace; rep != nil && a.Value.Kind() != slog.KindGroup {
+	kind := a.Value.Kind()
+	if kind == slog.KindLogValuer {
+		a.Value = a.Value.Resolve()
+		kind = a.Value.Kind()
+	}
+	if rep := s.e.replace; rep != nil && kind != slog.KindGroup {
 		var gs []string
 		if s.groups != nil {
 			gs = *s.groups
@@ -212,6 +216,16 @@ func (s *encodeState) appendAttr(a slog.Attr) bool {
 		a = rep(gs, a)
 		// ReplaceAttr may return an unresolved value.
 		a.Value = a.Value.Resolve()
+		kind = a.Value.Kind()
+	}
+	if kind != slog.KindAny && kind != slog.KindGroup {
+		// The common case: a plain value, neither empty nor a Source.
+		if s.limit > 0 {
+			return s.appendLimited(a)
+		}
+		s.appendKey(a.Key)
+		s.buf = appendValue(s.buf, a.Value)
+		return true
 	}
 	if isEmptyAttr(a) {
 		return false

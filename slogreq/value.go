@@ -18,20 +18,8 @@ import (
 )
 
 // appendValue appends v, already resolved, as JSON. It never fails: like
-// log/slog, an encoding error becomes the string "!ERROR:…" and a panic in a
-// user's method becomes "<nil>" (nil receiver) or "!PANIC: …".
-func appendValue(buf []byte, v slog.Value) (out []byte) {
-	start := len(buf)
-	defer func() {
-		if r := recover(); r != nil {
-			out = buf[:start]
-			if a := reflect.ValueOf(v.Any()); a.Kind() == reflect.Pointer && a.IsNil() {
-				out = appendQuoted(out, "<nil>")
-				return
-			}
-			out = appendQuoted(out, fmt.Sprintf("!PANIC: %v", r))
-		}
-	}()
+// log/slog, an encoding error becomes the string "!ERROR:…".
+func appendValue(buf []byte, v slog.Value) []byte {
 	switch v.Kind() {
 	case slog.KindString:
 		return appendQuoted(buf, v.String())
@@ -49,12 +37,30 @@ func appendValue(buf []byte, v slog.Value) (out []byte) {
 	case slog.KindTime:
 		return appendTime(buf, v.Time())
 	case slog.KindAny:
-		return appendAny(buf, v.Any())
+		return appendAnyGuarded(buf, v.Any())
 	default:
 		// Groups and LogValuers never reach here: callers resolve values
 		// and open groups first.
 		panic(fmt.Sprintf("bad kind: %s", v.Kind()))
 	}
+}
+
+// appendAnyGuarded is appendAny with log/slog's guard around user code
+// (Error, MarshalJSON): a panic becomes "<nil>" for a nil pointer receiver,
+// or "!PANIC: …".
+func appendAnyGuarded(buf []byte, a any) (out []byte) {
+	start := len(buf)
+	defer func() {
+		if r := recover(); r != nil {
+			out = buf[:start]
+			if v := reflect.ValueOf(a); v.Kind() == reflect.Pointer && v.IsNil() {
+				out = appendQuoted(out, "<nil>")
+				return
+			}
+			out = appendQuoted(out, fmt.Sprintf("!PANIC: %v", r))
+		}
+	}()
+	return appendAny(buf, a)
 }
 
 // appendAny encodes an arbitrary value the way log/slog's JSONHandler does:
@@ -107,7 +113,7 @@ func appendFloat(buf []byte, f float64) []byte {
 // the instant readable.
 func appendTime(buf []byte, t time.Time) []byte {
 	buf = append(buf, '"')
-	buf = t.AppendFormat(buf, time.RFC3339Nano)
+	buf = appendRFC3339(buf, t, false)
 	return append(buf, '"')
 }
 

@@ -83,14 +83,12 @@ type peer struct {
 // benchstat compares every column with the first one.
 var peers = []peer{
 	slogPeer("slog.JSONHandler", func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, nil) }),
-	{
-		name: "slogreq",
-		new: func(w io.Writer) logger {
-			h := newSlogreq(w)
-			return slogLogger(h, func() error { return closeSlogreq(h) })
-		},
-		slog: func(w io.Writer) slog.Handler { return newSlogreq(w) },
-	},
+	slogreqPeer("slogreq", slogreq.JSON),
+	// slogreq.ecs is the same handler writing Elastic Common Schema lines,
+	// the format meant for shipping to Elasticsearch: its keys differ
+	// (@timestamp, log.level, message, error.message) and it adds
+	// ecs.version.
+	slogreqPeer("slogreq.ecs", slogreq.ECS),
 	slogPeer("phuslu.slog", func(w io.Writer) slog.Handler { return phuslu.SlogNewJSONHandler(w, nil) }),
 	slogPeer("zapslog", func(w io.Writer) slog.Handler { return zapslog.NewHandler(newZapCore(w)) }),
 	slogPeer("zerolog.slog", func(w io.Writer) slog.Handler { return zerolog.NewSlogHandler(zerolog.New(w)) }),
@@ -104,10 +102,21 @@ var peers = []peer{
 	slogPeer("slog.frontend", func(io.Writer) slog.Handler { return nopHandler{} }),
 }
 
+func slogreqPeer(name string, f slogreq.Format) peer {
+	return peer{
+		name: name,
+		new: func(w io.Writer) logger {
+			h := newSlogreq(w, f)
+			return slogLogger(h, func() error { return closeSlogreq(h) })
+		},
+		slog: func(w io.Writer) slog.Handler { return newSlogreq(w, f) },
+	}
+}
+
 // newSlogreq returns the handler under test with the benchmarks' ring size;
 // every other option is the default (OnFull Block: nothing is lost).
-func newSlogreq(w io.Writer) *slogreq.Handler {
-	return slogreq.NewHandler(w, &slogreq.Options{BufferSize: ringSize})
+func newSlogreq(w io.Writer, f slogreq.Format) *slogreq.Handler {
+	return slogreq.NewHandler(w, &slogreq.Options{BufferSize: ringSize, Format: f})
 }
 
 // closeSlogreq closes h and checks that every record was written, so that

@@ -11,11 +11,23 @@ import (
 
 var benchErr = errors.New("fail")
 
+// benchAttrs is the bench record: msg + 8 attributes of the common kinds.
 func benchAttrs() []slog.Attr {
+	return []slog.Attr{
+		slog.String("operation", "PutObject"), slog.String("region", "us-west-2"),
+		slog.Int("status", 200), slog.Duration("duration", 1234567*time.Nanosecond),
+		slog.Time("start", testTime), slog.Bool("retried", false), slog.Float64("ratio", 0.25),
+		slog.Any("error", benchErr),
+	}
+}
+
+// dottedAttrs is the bench record with ECS dotted keys, which the ECS format
+// merges into nested objects (its general path).
+func dottedAttrs() []slog.Attr {
 	return []slog.Attr{
 		slog.String("event.action", "PutObject"), slog.String("cloud.target.region", "us-west-2"),
 		slog.Int("http.response.status_code", 200), slog.Duration("event.duration", 1234567*time.Nanosecond),
-		slog.Time("event.start", testTime), slog.Bool("retried", false), slog.Float64("ratio", 0.25),
+		slog.Time("event.start", testTime), slog.Bool("event.retried", false), slog.Float64("ratio", 0.25),
 		slog.Any("error", benchErr),
 	}
 }
@@ -66,12 +78,20 @@ func BenchmarkHandoff(b *testing.B) {
 
 // BenchmarkEncode measures formatting alone, without the hand-off.
 func BenchmarkEncode(b *testing.B) {
-	for _, f := range []Format{JSON, ECS} {
-		b.Run("format="+f.String(), func(b *testing.B) {
-			h := NewHandler(io.Discard, &Options{Format: f})
+	for _, c := range []struct {
+		name  string
+		f     Format
+		attrs []slog.Attr
+	}{
+		{"format=JSON", JSON, benchAttrs()},
+		{"format=ECS", ECS, benchAttrs()},
+		{"format=ECS-dotted", ECS, dottedAttrs()},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			h := NewHandler(io.Discard, &Options{Format: c.f})
 			defer h.Close()
 			r := slog.NewRecord(testTime, slog.LevelInfo, "aws call", 0)
-			r.AddAttrs(benchAttrs()...)
+			r.AddAttrs(c.attrs...)
 			buf := make([]byte, 0, 4096)
 			b.ReportAllocs()
 			for b.Loop() {

@@ -3,7 +3,6 @@ package slogreq
 import (
 	"log/slog"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -135,14 +134,13 @@ func (x *ecsScratch) add(key string, v slog.Value, dotted string) {
 	x.leaves = append(x.leaves, l)
 }
 
-// headHash is FNV-1a of s, cut to 32 bits.
+// headHash is a cheap fingerprint of a path's first part: equal parts have
+// equal fingerprints, and most different ones differ.
 func headHash(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h ^= uint32(s[i])
-		h *= 16777619
+	if s == "" {
+		return 0
 	}
-	return h
+	return uint32(len(s)) | uint32(s[0])<<8 | uint32(s[len(s)-1])<<16 | uint32(s[len(s)/2])<<24
 }
 
 func slicesEqual(a, b []string) bool {
@@ -256,6 +254,13 @@ func (s *encodeState) builtIn(x *ecsScratch, a slog.Attr) {
 // appendECSRecord appends r as one ECS JSON line: @timestamp, log.level,
 // message and ecs.version first, then every other field in one nested tree.
 func (s *encodeState) appendECSRecord(r *slog.Record) {
+	if s.limit == 0 && s.e.ecsFast {
+		start, sep := len(s.buf), s.sep
+		if s.appendECSFast(r) {
+			return
+		}
+		s.buf, s.sep, s.depth = s.buf[:start], sep, 0
+	}
 	x := ecsPool.Get().(*ecsScratch)
 	defer func() {
 		x.reset()
@@ -384,7 +389,7 @@ func (s *encodeState) appendECSLeaf(key string, v slog.Value) {
 // MinRecordSize leaves room for the built-ins.
 func appendECSTime(buf []byte, t time.Time) []byte {
 	buf = append(buf, '"')
-	buf = t.UTC().AppendFormat(buf, "2006-01-02T15:04:05.000000000Z07:00")
+	buf = appendRFC3339(buf, t.UTC(), true)
 	return append(buf, '"')
 }
 
@@ -414,9 +419,16 @@ type ecsAttr struct {
 	val  slog.Value
 }
 
-// withECSAttrs returns the ECS fields of as, in the handler's groups.
-func (e *encoder) withECSAttrs(as []slog.Attr) []ecsAttr {
+// withECSAttrs sets e's WithAttrs fields for the ECS format: the earlier
+// ones and as, merged (last value wins), resolved and replaced now. It also
+// prepares what the fast path needs (see ecsfast.go).
+func (e *encoder) withECSAttrs(as []slog.Attr) {
 	x := &ecsScratch{}
+	for _, p := range e.ecsAttrs {
+		x.prefix = append(x.prefix[:0], p.path[:len(p.path)-1]...)
+		x.add(p.path[len(p.path)-1], p.val, "")
+	}
+	x.prefix = x.prefix[:0]
 	for _, g := range e.groups {
 		x.prefix = appendSplit(x.prefix, g)
 	}
@@ -428,12 +440,13 @@ func (e *encoder) withECSAttrs(as []slog.Attr) []ecsAttr {
 		s.collect(x, a)
 	}
 	s.free()
-	out := slices.Clip(e.ecsAttrs)
+	var out []ecsAttr
 	for i := range x.leaves {
 		l := &x.leaves[i]
 		if !l.dead {
 			out = append(out, ecsAttr{path: append([]string(nil), x.path(l)...), val: l.val})
 		}
 	}
-	return out
+	e.ecsAttrs = out
+	e.prepareECSFast(x)
 }

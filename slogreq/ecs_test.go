@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -404,6 +405,93 @@ func FuzzECS(f *testing.F) {
 			if _, err := expandKeys(m); err != nil {
 				t.Fatalf("mode %d: %v: %s", mode, err, line)
 			}
+			if rep == nil { // the fast path applies only without ReplaceAttr
+				g := &syncBuffer{}
+				gh := generalECS(g, &Options{Level: slog.LevelDebug - 10, BufferSize: 64 << 10, MaxRecordSize: 1024 + int(uint64(num)%4096)})
+				hh, r := in.build(gh)
+				_ = hh.Handle(context.Background(), r)
+				mustClose(t, gh)
+				if g.String() != w.String() {
+					t.Fatalf("fast and general paths differ:\n fast    %s general %s", w.String(), g.String())
+				}
+			}
 		}
 	})
+}
+
+var timestampRE = regexp.MustCompile(`"@timestamp":"[^"]*",`)
+
+func stripTimestamp(s string) string { return timestampRE.ReplaceAllString(s, "") }
+
+// generalECS returns an ECS handler that never takes the fast path.
+func generalECS(w io.Writer, o *Options) *Handler {
+	h := ecsHandler(w, o)
+	h.enc.ecsFast = false
+	return h
+}
+
+// TestECSFastMatchesGeneral: the one-pass writer and the merging encoder
+// produce the same bytes wherever the fast path applies, and the fast path
+// is taken for the records it is for.
+func TestECSFastMatchesGeneral(t *testing.T) {
+	logs := []func(*slog.Logger){
+		func(l *slog.Logger) { l.Info("m") },
+		func(l *slog.Logger) { l.Info("m", "a", 1, "b", "x", "err", errors.New("e"), "d", time.Second, "t", testTime) },
+		func(l *slog.Logger) {
+			l.Warn("aws call", slog.Group("event", "action", "PutObject", "outcome", "success", "duration", 12),
+				slog.Group("cloud", slog.Group("target", "provider", "aws", "region", "us-west-2", slog.Group("service", "name", "S3"))),
+				slog.Group("http", slog.Group("response", "status_code", 200)), slog.Group("error", "code", "X", "message", "y", "type", "z"))
+		},
+		func(l *slog.Logger) { l.With("service", "api", "a", 1).Info("m", "b", 2) },
+		func(l *slog.Logger) { l.With("service", "api").With("service", "web").WithGroup("g").Info("m", "b", 2, slog.Group("h")) },
+		func(l *slog.Logger) { l.WithGroup("g").WithGroup("h").Info("m") },
+		func(l *slog.Logger) { l.WithGroup("g").Info("m", "a", slog.Attr{}, slog.Group("e", slog.Attr{})) },
+		func(l *slog.Logger) { l.Info("m", slog.Group("g", "a", slog.Attr{}), "level", slog.LevelWarn) },
+		func(l *slog.Logger) { l.Log(context.Background(), slog.LevelInfo+1, "odd level", "x", 1) },
+		func(l *slog.Logger) { l.Info("m", "e", (*nilErr)(nil), "error", errors.New("top")) },
+		func(l *slog.Logger) { l.WithGroup("g").Info("m", "err", errors.New("nested")) },
+	}
+	for i, log := range logs {
+		var fast, general syncBuffer
+		fh, gh := ecsHandler(&fast, nil), generalECS(&general, nil)
+		log(slog.New(fh))
+		log(slog.New(gh))
+		mustClose(t, fh)
+		mustClose(t, gh)
+		if f, g := stripTimestamp(fast.String()), stripTimestamp(general.String()); f != g {
+			t.Errorf("case %d:\n fast    %s general %s", i, f, g)
+		}
+		for _, line := range mustValidLines(t, fast.String()) {
+			checkECSLine(t, line)
+		}
+	}
+	// The fast path is taken for a middleware-like record.
+	h := ecsHandler(discard{}, nil)
+	defer mustClose(t, h)
+	r := slog.NewRecord(testTime, slog.LevelInfo, "aws call", 0)
+	r.AddAttrs(slog.Group("event", "action", "PutObject"), slog.Group("aws", "attempts", 1))
+	s := h.enc.newState(nil, false)
+	if !s.appendECSFast(&r) {
+		t.Error("a plain grouped record does not take the fast path")
+	}
+}
+
+func TestECSFastAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector")
+	}
+	h := ecsHandler(discard{}, nil)
+	defer mustClose(t, h)
+	r := slog.NewRecord(testTime, slog.LevelWarn, "aws call", 0)
+	r.AddAttrs(slog.Group("event", "action", "PutObject", "outcome", "success", "duration", 12),
+		slog.Group("cloud", slog.Group("target", "provider", "aws", "region", "us-west-2")),
+		slog.Group("http", slog.Group("response", "status_code", 200)),
+		slog.Any("err", errors.New("x")), slog.Time("t", testTime), slog.Float64("f", 2.5))
+	with := h.WithAttrs([]slog.Attr{slog.String("service", "api")})
+	ctx := context.Background()
+	for name, hh := range map[string]slog.Handler{"root": h, "with": with} {
+		if n := testing.AllocsPerRun(1000, func() { _ = hh.Handle(ctx, r) }); n != 0 {
+			t.Errorf("%s: %v allocs, want 0", name, n)
+		}
+	}
 }

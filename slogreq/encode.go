@@ -27,6 +27,12 @@ type encoder struct {
 
 	format   Format
 	ecsAttrs []ecsAttr // the WithAttrs fields, for the ECS format
+
+	// For the ECS fast path (ecsfast.go): whether it may be tried, the
+	// WithAttrs fields already written out, and their top-level keys.
+	ecsFast     bool
+	ecsPrefix   []byte
+	ecsPreHeads []string
 }
 
 // encodeState carries the buffer through the encoding of one record.
@@ -321,7 +327,7 @@ func (s *encodeState) appendString(str string) {
 func (e *encoder) withAttrs(as []slog.Attr) *encoder {
 	e2 := e.clone()
 	if e.format == ECS {
-		e2.ecsAttrs = e.withECSAttrs(as)
+		e2.withECSAttrs(as)
 		return e2
 	}
 	pfa := e2.preformatted
@@ -344,6 +350,9 @@ func (e *encoder) withAttrs(as []slog.Attr) *encoder {
 func (e *encoder) withGroup(name string) *encoder {
 	e2 := e.clone()
 	e2.groups = append(e2.groups, name)
+	if e2.format == ECS && !simpleECSKey(name) {
+		e2.ecsFast = false
+	}
 	return e2
 }
 

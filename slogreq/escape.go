@@ -15,6 +15,13 @@ import "unicode/utf8"
 func appendEscapedJSONString(buf []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
+		// Skip eight plain ASCII bytes at a time.
+		for i+8 <= len(s) && !needsCare(s[i:i+8]) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		if b := s[i]; b < utf8.RuneSelf {
 			if safeSet[b] {
 				i++
@@ -56,6 +63,18 @@ func appendEscapedJSONString(buf []byte, s string) []byte {
 		i += size
 	}
 	return append(buf, s[start:]...)
+}
+
+// needsCare reports whether any of the 8 bytes of w is a control character,
+// '"', '\\' or not ASCII, testing all eight at once (SWAR).
+func needsCare(w string) bool {
+	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	less20 := (x - 0x20*lo) &^ x
+	quote := x ^ ('"' * lo)
+	backslash := x ^ ('\\' * lo)
+	return (less20|(quote-lo)&^quote|(backslash-lo)&^backslash|x)&hi != 0
 }
 
 // appendQuoted appends s as a quoted, escaped JSON string.

@@ -41,6 +41,7 @@ var _ slog.Handler = (*Handler)(nil)
 func NewHandler(w io.Writer, opts *Options) *Handler {
 	o := opts.normalize()
 	root := &encoder{replace: o.ReplaceAttr, addSource: o.AddSource, format: o.Format}
+	root.ecsFast = o.Format == ECS && o.ReplaceAttr == nil && !o.AddSource
 	return &Handler{enc: root, core: newCore(w, o, root)}
 }
 

@@ -1,6 +1,9 @@
 package slogreq
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // appendRFC3339 appends t in time.RFC3339Nano layout, byte-for-byte what
 // t.AppendFormat(buf, time.RFC3339Nano) writes, several times faster. With
@@ -16,14 +19,13 @@ func appendRFC3339(buf []byte, t time.Time, fixed9 bool) []byte {
 		days--
 		rem += 86400
 	}
-	y, m, d := civilFromDays(days)
-	if y < 0 || y > 9999 {
+	date, ok := dateOf(days)
+	if !ok {
 		return appendFormatSlow(buf, t, fixed9)
 	}
 	hh, mm, ss := rem/3600, rem/60%60, rem%60
-	buf = append(buf,
-		byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
-		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
+	buf = append(buf, date[:]...)
+	buf = append(buf, 'T',
 		byte('0'+hh/10), byte('0'+hh%10), ':', byte('0'+mm/10), byte('0'+mm%10), ':',
 		byte('0'+ss/10), byte('0'+ss%10))
 	if ns := t.Nanosecond(); ns != 0 || fixed9 {
@@ -61,6 +63,35 @@ func appendFormatSlow(buf []byte, t time.Time, fixed9 bool) []byte {
 		return t.AppendFormat(buf, "2006-01-02T15:04:05.000000000Z07:00")
 	}
 	return t.AppendFormat(buf, time.RFC3339Nano)
+}
+
+// lastDate caches the most recent day's "YYYY-MM-DD", packed with its day
+// number, so that records of the same day skip the calendar arithmetic. One
+// atomic word: readers never block, and a stale value is only a miss.
+var lastDate atomic.Uint64
+
+// dateOf returns the "YYYY-MM-DD" of a day number (days since 1970-01-01),
+// and false for years outside [0, 9999].
+func dateOf(days int64) (date [10]byte, ok bool) {
+	const bias = 1 << 23 // day numbers of years 0..9999 fit in 24 bits with it
+	if c := lastDate.Load(); c != 0 && int64(c>>40)-bias == days {
+		return unpackDate(c), true
+	}
+	y, m, d := civilFromDays(days)
+	if y < 0 || y > 9999 {
+		return date, false
+	}
+	lastDate.Store(uint64(days+bias)<<40 | uint64(y)<<16 | uint64(m)<<8 | uint64(d))
+	return formatDate(y, m, d), true
+}
+
+func unpackDate(c uint64) [10]byte {
+	return formatDate(int64(c>>16&0xffff), int64(c>>8&0xff), int64(c&0xff))
+}
+
+func formatDate(y, m, d int64) [10]byte {
+	return [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + m/10), byte('0' + m%10), '-', byte('0' + d/10), byte('0' + d%10)}
 }
 
 // civilFromDays converts days since 1970-01-01 to a proleptic Gregorian

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-var benchErr = errors.New("fail")
+var errBench = errors.New("fail")
 
 // benchAttrs is the bench record: msg + 8 attributes of the common kinds.
 func benchAttrs() []slog.Attr {
@@ -17,7 +17,7 @@ func benchAttrs() []slog.Attr {
 		slog.String("operation", "PutObject"), slog.String("region", "us-west-2"),
 		slog.Int("status", 200), slog.Duration("duration", 1234567*time.Nanosecond),
 		slog.Time("start", testTime), slog.Bool("retried", false), slog.Float64("ratio", 0.25),
-		slog.Any("error", benchErr),
+		slog.Any("error", errBench),
 	}
 }
 
@@ -28,7 +28,7 @@ func dottedAttrs() []slog.Attr {
 		slog.String("event.action", "PutObject"), slog.String("cloud.target.region", "us-west-2"),
 		slog.Int("http.response.status_code", 200), slog.Duration("event.duration", 1234567*time.Nanosecond),
 		slog.Time("event.start", testTime), slog.Bool("event.retried", false), slog.Float64("ratio", 0.25),
-		slog.Any("error", benchErr),
+		slog.Any("error", errBench),
 	}
 }
 

@@ -436,14 +436,18 @@ func generalECS(w io.Writer, o *Options) *Handler {
 func TestECSFastMatchesGeneral(t *testing.T) {
 	logs := []func(*slog.Logger){
 		func(l *slog.Logger) { l.Info("m") },
-		func(l *slog.Logger) { l.Info("m", "a", 1, "b", "x", "err", errors.New("e"), "d", time.Second, "t", testTime) },
+		func(l *slog.Logger) {
+			l.Info("m", "a", 1, "b", "x", "err", errors.New("e"), "d", time.Second, "t", testTime)
+		},
 		func(l *slog.Logger) {
 			l.Warn("aws call", slog.Group("event", "action", "PutObject", "outcome", "success", "duration", 12),
 				slog.Group("cloud", slog.Group("target", "provider", "aws", "region", "us-west-2", slog.Group("service", "name", "S3"))),
 				slog.Group("http", slog.Group("response", "status_code", 200)), slog.Group("error", "code", "X", "message", "y", "type", "z"))
 		},
 		func(l *slog.Logger) { l.With("service", "api", "a", 1).Info("m", "b", 2) },
-		func(l *slog.Logger) { l.With("service", "api").With("service", "web").WithGroup("g").Info("m", "b", 2, slog.Group("h")) },
+		func(l *slog.Logger) {
+			l.With("service", "api").With("service", "web").WithGroup("g").Info("m", "b", 2, slog.Group("h"))
+		},
 		func(l *slog.Logger) { l.WithGroup("g").WithGroup("h").Info("m") },
 		func(l *slog.Logger) { l.WithGroup("g").Info("m", "a", slog.Attr{}, slog.Group("e", slog.Attr{})) },
 		func(l *slog.Logger) { l.Info("m", slog.Group("g", "a", slog.Attr{}), "level", slog.LevelWarn) },

@@ -13,15 +13,24 @@ import "unicode/utf8"
 // are escaped, invalid UTF-8 becomes \ufffd, and U+2028/U+2029 are escaped so
 // that lines stay safe for JavaScript consumers.
 func appendEscapedJSONString(buf []byte, s string) []byte {
+	// Most strings need no escaping: find that out fast, then copy once.
+	i := 0
+	for i+8 <= len(s) && !needsCare(s[i:i+8]) {
+		i += 8
+	}
+	for i < len(s) && plainASCII[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		return append(buf, s...)
+	}
+	return appendEscapedFrom(buf, s, i)
+}
+
+// appendEscapedFrom escapes s, whose bytes before i need no escaping.
+func appendEscapedFrom(buf []byte, s string, i int) []byte {
 	start := 0
-	for i := 0; i < len(s); {
-		// Skip eight plain ASCII bytes at a time.
-		for i+8 <= len(s) && !needsCare(s[i:i+8]) {
-			i += 8
-		}
-		if i >= len(s) {
-			break
-		}
+	for i < len(s) {
 		if b := s[i]; b < utf8.RuneSelf {
 			if safeSet[b] {
 				i++
@@ -85,6 +94,13 @@ func appendQuoted(buf []byte, s string) []byte {
 }
 
 const hex = "0123456789abcdef"
+
+// plainASCII is safeSet over all 256 byte values: false for every byte that
+// needs escaping or starts a multi-byte rune.
+var plainASCII = func() (t [256]bool) {
+	copy(t[:], safeSet[:])
+	return t
+}()
 
 // safeSet reports, for each ASCII byte, whether it can stand in a JSON
 // string without escaping: everything but the control characters, '"' and

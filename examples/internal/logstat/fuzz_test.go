@@ -29,7 +29,7 @@ func FuzzParseLine(f *testing.F) {
 
 		var s Summary
 		_ = s.AddLine(line)
-		if len(bytes.TrimSpace(line)) > 0 && (s.Lines != 1 || (s.Malformed == 1) != (err != nil)) {
+		if len(bytes.Trim(line, jsonSpace)) > 0 && (s.Lines != 1 || (s.Malformed == 1) != (err != nil)) {
 			t.Fatalf("AddLine counted lines %d malformed %d for error %v", s.Lines, s.Malformed, err)
 		}
 		if err != nil || r.Kind == Other {
@@ -63,7 +63,7 @@ func isOneObject(line []byte) bool {
 	if !json.Valid(line) {
 		return false
 	}
-	t := bytes.TrimSpace(line)
+	t := bytes.Trim(line, jsonSpace)
 	return len(t) > 0 && t[0] == '{'
 }
 

@@ -168,11 +168,15 @@ func (s *Summary) Add(r Record) {
 	op.add(&r)
 }
 
-// AddLine parses one line and adds it; a blank line is ignored and a
-// malformed one counted. It returns the parse error, if any.
+// jsonSpace is the white space JSON allows around values; other Unicode
+// spaces (a vertical tab) make a line malformed.
+const jsonSpace = " \t\r\n"
+
+// AddLine parses one line and adds it; a blank line (JSON white space only)
+// is ignored and a malformed one counted. It returns the parse error, if
+// any.
 func (s *Summary) AddLine(line []byte) error {
-	line = bytes.TrimSpace(line)
-	if len(line) == 0 {
+	if len(bytes.Trim(line, jsonSpace)) == 0 {
 		return nil
 	}
 	s.Lines++

@@ -84,7 +84,7 @@ func embeddedClient(o options, logger *slog.Logger) (*client, error) {
 	})
 	target := "embedded S3 (gofakes3) at " + endpoint
 	if o.FailEvery > 0 {
-		target += fmt.Sprintf(", 503 SlowDown on every %s first attempt", ordinal(o.FailEvery))
+		target += fmt.Sprintf("; 503 SlowDown on every %s first attempt", ordinal(o.FailEvery))
 	}
 	return &client{
 		s3: c, bucket: embeddedBucket, target: target, embedded: true, faults: faults,

@@ -26,6 +26,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,8 +102,9 @@ func report(w io.Writer, o options, s *summary) {
 		return
 	}
 	fmt.Fprintf(w, "\nslogreq quick start\n")
-	fmt.Fprintf(w, "  S3:    %s, bucket %s\n", s.Target, s.Bucket)
-	fmt.Fprintf(w, "  logs:  %s/%s, ECS format, rotated at %s\n\n", o.Dir, logName, logstat.FormatBytes(o.MaxSize))
+	fmt.Fprintf(w, "  S3:      %s\n", s.Target)
+	fmt.Fprintf(w, "  bucket:  %s\n", s.Bucket)
+	fmt.Fprintf(w, "  logs:    %s, ECS format, rotated at %s\n\n", filepath.Join(o.Dir, logName), logstat.FormatBytes(o.MaxSize))
 
 	ops := make([]string, 0, len(s.Calls))
 	for op := range s.Calls {

@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"go.uber.org/goleak"
 
 	"github.com/slogreq/slogreq/examples/internal/logstat"
@@ -467,6 +469,41 @@ func fitsECSType(typ string, v any) error {
 		return fmt.Errorf("a leaf value for a field of type %s", typ)
 	}
 	return nil
+}
+
+// TestEndpointMode runs the workload as -endpoint does, with the default
+// AWS configuration read from the environment, against an in-process S3
+// standing in for MinIO: the bucket does not exist, so HeadBucket fails
+// with NotFound and the run creates it.
+func TestEndpointMode(t *testing.T) {
+	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	defer srv.Close()
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDENDPOINTTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "endpoint-test-secret")
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_PROFILE", "")
+
+	o := options{Dir: t.TempDir(), N: 12, Workers: 3, MaxSize: 64 << 10, Endpoint: srv.URL, Bucket: "minio-bucket"}
+	s, err := run(context.Background(), o)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	want := map[string]int{
+		"HeadBucket": 1, "CreateBucket": 1, "PutObject": 12, "ListObjectsV2": 1,
+		"GetObject": 10 + 1, "HeadObject": 10, "DeleteObject": 1, "DeleteObjects": 1,
+	}
+	if !maps.Equal(s.Calls, want) || !maps.Equal(s.Failed, map[string]int{"HeadBucket": 1, "GetObject": 1}) {
+		t.Errorf("calls %v failed %v, want %v and a failed HeadBucket and GetObject", s.Calls, s.Failed, want)
+	}
+	if s.Injected != 0 || s.Logs.Total().Retries != 0 || !strings.Contains(s.Target, srv.URL) {
+		t.Errorf("target %q, %d faults, %d retries", s.Target, s.Injected, s.Logs.Total().Retries)
+	}
+	if head := s.Logs.Op("S3", "HeadBucket"); head == nil || head.ErrorCodes["NotFound"] != 1 {
+		t.Errorf("HeadBucket of the missing bucket: %+v, want a NotFound", head)
+	}
 }
 
 // TestCheckCatchesMismatches feeds check the discrepancies it exists for.

@@ -1,0 +1,223 @@
+//go:build linux
+
+package faults
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/slogreq/slogreq/rotate"
+	"github.com/slogreq/slogreq/slogreq"
+)
+
+// TestFault3FullDisk makes the disk full for real: the child sets its
+// RLIMIT_FSIZE soft limit to a few hundred KiB (the hard limit stays
+// unlimited), so that write(2) past it fails with EFBIG as it fails with
+// ENOSPC on a full file system, and then raises the soft limit again: space
+// returns. Two producers log as fast as they can with OnFull Block. The
+// writer must survive, count the errors, report them in the file, write
+// again once space returns, and leave no partial line; while writes fail,
+// Block callers drop records instead of waiting, and every drop is counted.
+func TestFault3FullDisk(t *testing.T) {
+	dir := t.TempDir()
+	cfg := childConfig{
+		Dir:        dir,
+		Producers:  2,
+		BufferSize: 64 << 10,
+		MaxSize:    64 << 20, // rotation must not make room: the limit is per file
+		FileLimit:  256 << 10,
+		Phase:      pick(time.Second, 5*time.Second), // how long the disk stays full
+	}
+	c, err := startChild(t, "fulldisk", cfg, childOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := c.waitEvent(30*time.Second, "full disk", func(e childEvent) bool { return e.Ev == "full" })
+	res := c.result(cfg.Phase + time.Minute)
+	d := readLogDir(t, dir, "fulldisk")
+
+	if res.Err != "" {
+		t.Errorf("Shutdown: %s", res.Err)
+	}
+	// The failure was the OS's: write(2) refused with EFBIG at the limit,
+	// and the file held only whole lines while the disk was full.
+	if syscall.Errno(res.WriteErrno) != syscall.EFBIG {
+		t.Errorf("first write error %q (errno %d); want EFBIG from the file size limit", res.WriteErr, res.WriteErrno)
+	}
+	if full.Size > int64(cfg.FileLimit) || !full.Whole {
+		t.Errorf("while full, the file had %d bytes (limit %d), ending in a whole line: %v", full.Size, cfg.FileLimit, full.Whole)
+	}
+	if d.Bytes <= int64(cfg.FileLimit) {
+		t.Errorf("%d bytes on disk; want more than the %d of the limit once it was raised", d.Bytes, cfg.FileLimit)
+	}
+
+	st := res.Stats
+	sent := res.totalSent()
+	onDisk := uint64(d.records())
+	for p, s := range res.Sent {
+		checkInOrder(t, d, p, s)
+	}
+	if st.WriteErrors == 0 {
+		t.Errorf("Stats.WriteErrors = 0 after a full disk")
+	}
+	if st.Accepted != onDisk || st.Written != onDisk {
+		t.Errorf("stats %+v; want Accepted and Written equal to the %d records on disk", st, onDisk)
+	}
+	if st.Dropped != sent-onDisk {
+		t.Errorf("Stats.Dropped = %d; %d of %d records are missing from the files", st.Dropped, sent-onDisk, sent)
+	}
+	dropped, werrs := d.reported()
+	if dropped != st.Dropped || werrs != st.WriteErrors {
+		t.Errorf("report lines say %d dropped and %d write errors; Stats says %d and %d", dropped, werrs, st.Dropped, st.WriteErrors)
+	}
+	if len(d.Reports) == 0 || !strings.Contains(d.Reports[0].LastError, "file too large") {
+		t.Errorf("report lines %+v; want the first to carry the EFBIG error", d.Reports)
+	}
+	// Writing went on after the report: records logged after space
+	// returned are on disk.
+	if len(d.Reports) > 0 && !d.Last.Time.After(d.Reports[0].Time) {
+		t.Errorf("the last record (%v) is not after the first report (%v): writing did not resume", d.Last.Time, d.Reports[0].Time)
+	}
+	// Block callers do not wait for a disk that fails: they drop.
+	if limit := cfg.Phase / 2; res.LatMax >= limit {
+		t.Errorf("a Block call took %v while the disk was full; want under %v", res.LatMax, limit)
+	}
+	t.Logf("while the disk was full: p99 %v, max %v per call", res.LatP99, res.LatMax)
+	t.Logf("disk full for %v: %d write errors (%s), %d dropped, %d reports; %d records written before and after",
+		cfg.Phase, st.WriteErrors, res.WriteErr, st.Dropped, len(d.Reports), onDisk)
+	addRow(t, row{
+		fault:   fmt.Sprintf("3 full disk (RLIMIT_FSIZE, EFBIG) %v, Block", cfg.Phase),
+		sent:    sent,
+		onDisk:  onDisk,
+		dropped: fmt.Sprintf("%d / %d; %d write errors reported", st.Dropped, sent-onDisk, werrs),
+		latP99:  res.LatP99,
+		latMax:  res.LatMax,
+		mem:     memCell(res.HeapBase, res.HeapPeak, res.VmHWM),
+	})
+}
+
+// childFullDisk logs into a file whose size the process may not grow past
+// FileLimit until the limit is raised, Phase after the first write error.
+// rlimInfinity is RLIM_INFINITY as the uint64 of syscall.Rlimit.
+const rlimInfinity = ^uint64(0)
+
+func childFullDisk(c *childProc) error {
+	cfg := c.cfg
+	// Writes past the limit fail with EFBIG; the signal would kill us.
+	signal.Ignore(syscall.SIGXFSZ)
+	lim := syscall.Rlimit{Cur: cfg.FileLimit, Max: rlimInfinity}
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		return fmt.Errorf("setrlimit: %w", err)
+	}
+	base := baselineMem()
+	w, err := rotate.New(rotate.Options{Filename: logPath(cfg.Dir), MaxSize: cfg.MaxSize})
+	if err != nil {
+		return err
+	}
+	var first atomic.Pointer[error]
+	h := slogreq.NewHandler(w, &slogreq.Options{
+		BufferSize: cfg.BufferSize,
+		OnError: func(err error) {
+			first.CompareAndSwap(nil, &err)
+		},
+	})
+	peak := startMemPeak()
+	var stop, full atomic.Bool
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var during latHist // calls made while the disk was full
+	ps := make([]*producer, cfg.Producers)
+	for k := range ps {
+		p := newProducer(k, h)
+		ps[k] = p
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lat latHist
+			for i := int64(0); !stop.Load(); i++ {
+				in := full.Load()
+				p.log("fulldisk", i)
+				if in {
+					lat.add(p.last)
+				}
+			}
+			mu.Lock()
+			during.merge(&lat)
+			mu.Unlock()
+		}()
+	}
+	defer func() {
+		stop.Store(true)
+		wg.Wait()
+	}()
+
+	// Wait for the disk to be full.
+	deadline := time.Now().Add(20 * time.Second)
+	for h.Stats().WriteErrors == 0 {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no write error within 20s; stats %+v", h.Stats())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	full.Store(true)
+	// While full, the file must hold whole lines only: rotate cut back
+	// the partial write.
+	data, err := os.ReadFile(logPath(cfg.Dir))
+	if err != nil {
+		return err
+	}
+	c.emit(childEvent{Ev: "full", Stats: h.Stats(), Size: int64(len(data)), Whole: len(data) > 0 && bytes.HasSuffix(data, []byte("\n"))})
+	time.Sleep(cfg.Phase)
+
+	// Space returns.
+	full.Store(false)
+	lim.Cur = rlimInfinity
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		return fmt.Errorf("setrlimit: %w", err)
+	}
+	raised := h.Stats()
+	deadline = time.Now().Add(20 * time.Second)
+	for st := h.Stats(); st.Reports == 0 || st.Written < raised.Written+1000; st = h.Stats() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("writing did not resume within 20s of space returning; stats %+v", st)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	stop.Store(true)
+	wg.Wait()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	serr := h.Shutdown(ctx)
+	mem := peak.Stop()
+	if err := w.Close(); err != nil {
+		return err
+	}
+	res := childEvent{
+		Ev: "result", Sent: sentOf(ps), Stats: h.Stats(),
+		LatP99: during.quantile(0.99), LatMax: during.max,
+		HeapBase: base, HeapPeak: mem, VmHWM: vmHWM(),
+	}
+	if serr != nil {
+		res.Err = serr.Error()
+	}
+	if e := first.Load(); e != nil {
+		res.WriteErr = (*e).Error()
+		var errno syscall.Errno
+		if errors.As(*e, &errno) {
+			res.WriteErrno = int(errno)
+		}
+	}
+	c.emit(res)
+	return nil
+}

@@ -123,28 +123,41 @@ func (c *core) run() {
 	timer.Stop()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// since is when the oldest record in the ring can have been accepted at
+	// the earliest: when the writer woke for it, or took the last batch.
+	// Lingering until since+FlushInterval bounds every record's wait by
+	// FlushInterval plus one Write, whatever the load.
+	since := time.Now()
+	rest := false // the last batch left older lines behind (the ring had wrapped)
 	for {
 		for c.ring.used == 0 && !c.closed {
 			c.parked = true
 			c.mu.Unlock()
 			<-c.wake
+			since = time.Now()
 			c.mu.Lock()
 		}
 		if c.ring.used == 0 { // closed and drained
 			return
 		}
-		if !c.closed && c.flushing == 0 && c.blocked == 0 && !c.kicked && c.ring.used < c.wakeAt {
-			c.mu.Unlock()
-			timer.Reset(c.opts.FlushInterval)
-			select {
-			case <-c.wake:
-			case <-timer.C:
+		if !rest && !c.closed && c.flushing == 0 && c.blocked == 0 && !c.kicked && c.ring.used < c.wakeAt {
+			if d := c.opts.FlushInterval - time.Since(since); d > 0 {
+				c.mu.Unlock()
+				timer.Reset(d)
+				select {
+				case <-c.wake:
+				case <-timer.C:
+				}
+				timer.Stop()
+				c.mu.Lock()
 			}
-			timer.Stop()
-			c.mu.Lock()
 		}
 		c.kicked = false
 		batch := c.ring.peek()
+		rest = c.ring.wrapped // region B waits behind this batch: write it next, at once
+		if !rest {
+			since = time.Now()
+		}
 		c.mu.Unlock()
 		n, ok := c.write(batch)
 		lines := bytes.Count(batch[:n], newline)

@@ -22,7 +22,7 @@ const (
 	// Other is a JSON object that is not an AWS call record: an
 	// application's own record, the SDK logger's, a handler report.
 	Other Kind = iota
-	// Call is the record of one AWS call (event.action and event.duration).
+	// Call is the record of one AWS call, as the middleware writes it.
 	Call
 	// Attempt is the record of one attempt of a call, written with the
 	// middleware's PerAttempt option (it carries aws.attempt).

@@ -2,9 +2,12 @@ package readme
 
 import (
 	"context"
+	"fmt"
 	"log"
 	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -72,4 +75,49 @@ func rotateOptions() (*rotate.Writer, error) {
 	return w, err
 }
 
-var _ = []any{oneLiner, server, withAPIOptions, ecsHandler, rotateOptions}
+func serveUntil(context.Context, *s3.Client) {}
+
+func serverSetup() error {
+	serve := serveUntil
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	// The file: rotated by size, backups kept plain for Filebeat; SIGHUP reopens it (logrotate).
+	file, err := rotate.New(rotate.Options{
+		Filename:   "/var/log/myapp/aws.json",
+		MaxSize:    100 << 20,
+		MaxBackups: 10,
+		MaxAge:     7 * 24 * time.Hour,
+	})
+	if err != nil {
+		return err
+	}
+	if err := file.ReopenOn(syscall.SIGHUP); err != nil {
+		return err
+	}
+	// The handler: one ECS line per record, written by one goroutine, bounded memory.
+	handler := slogreq.NewHandler(file, &slogreq.Options{Format: slogreq.ECS})
+	logger := slog.New(handler)
+
+	// APIOption reaches every client LoadDefaultConfig builds, credential providers' (STS, SSO) included.
+	cfg, err := config.LoadDefaultConfig(ctx,
+		config.WithAPIOptions([]func(*smithymw.Stack) error{
+			middleware.APIOption(logger, &middleware.Options{SlowThreshold: 2 * time.Second}),
+		}),
+		config.WithLogger(middleware.NewSDKLogger(logger)),
+		config.WithClientLogMode(aws.LogRetries|aws.LogDeprecatedUsage), // no request, signing or body dumps
+	)
+	if err != nil {
+		return err
+	}
+	serve(ctx, s3.NewFromConfig(cfg)) // until a signal; stop the HTTP server first, so calls in flight are logged
+
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := handler.Shutdown(shutdownCtx); err != nil { // says how many records were not written
+		fmt.Fprintln(os.Stderr, err)
+	}
+	return file.Close() // after the handler, which writes into it until Shutdown returns
+}
+
+var _ = []any{oneLiner, server, withAPIOptions, ecsHandler, rotateOptions, serverSetup}

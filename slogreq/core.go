@@ -25,7 +25,7 @@ type core struct {
 	root *encoder // for the writer's own report records
 
 	mu      sync.Mutex
-	ring    *ring
+	ring    ring
 	notFull sync.Cond // Block callers wait here for room
 	blocked int       // callers waiting on notFull
 
@@ -54,7 +54,7 @@ func newCore(w io.Writer, o Options, root *encoder) *core {
 		w:       w,
 		opts:    o,
 		root:    root,
-		ring:    newRing(o.BufferSize),
+		ring:    ring{buf: make([]byte, o.BufferSize)},
 		wake:    make(chan struct{}, 1),
 		wakeAt:  o.BufferSize / 4,
 		abandon: make(chan struct{}),
@@ -89,7 +89,13 @@ func (c *core) enqueue(line []byte, truncated bool) error {
 			if truncated {
 				c.truncated++
 			}
-			if c.parked || (!c.kicked && c.ring.used >= c.wakeAt) {
+			switch {
+			case c.parked:
+				// Wake the writer, which lingers to gather a batch: a
+				// caller never pays a goroutine switch per record.
+				c.signal()
+			case !c.kicked && c.ring.used >= c.wakeAt:
+				// Enough for a batch: write it now.
 				c.kicked = true
 				c.signal()
 			}

@@ -58,6 +58,7 @@ type childEvent struct {
 	LatMax   time.Duration `json:"lat_max,omitempty"`
 	HeapBase memUse        `json:"heap_base"`
 	HeapPeak memUse        `json:"heap_peak"`
+	HeapLive memUse        `json:"heap_live"` // after the run and a collection, the handler still alive
 	VmHWM    uint64        `json:"vm_hwm,omitempty"`
 	// Err is an error the scenario met, such as Shutdown's.
 	Err string `json:"err,omitempty"`

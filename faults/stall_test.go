@@ -86,7 +86,7 @@ type stallRun struct {
 	sw     *stallWriter
 	h      *slogreq.Handler
 	ps     []*producer
-	during latHist // latencies of calls started during the stall
+	during latHist // latencies of the calls that overlapped the stall
 
 	base, peak memUse
 	stallStart time.Time
@@ -109,7 +109,10 @@ func runStall(t *testing.T, policy slogreq.Policy, stall time.Duration, midStall
 	r.h = slogreq.NewHandler(r.sw, &slogreq.Options{OnFull: policy, BufferSize: 256 << 10})
 	mem := startMemPeak()
 
-	var stop, stalling atomic.Bool
+	var stop atomic.Bool
+	// The stall's start and end in Unix nanoseconds, 0 until they happen,
+	// for the producers to tell which calls overlapped the stall.
+	var stallFrom, stallTo atomic.Int64
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	start := time.Now()
@@ -121,9 +124,10 @@ func runStall(t *testing.T, policy slogreq.Policy, stall time.Duration, midStall
 			defer wg.Done()
 			var during latHist
 			for i := int64(0); !stop.Load(); i++ {
-				in := stalling.Load()
+				t0 := time.Now().UnixNano()
 				p.log("stall", i)
-				if in {
+				t1 := t0 + int64(p.last)
+				if from, to := stallFrom.Load(), stallTo.Load(); from != 0 && t1 > from && (to == 0 || t0 < to) {
 					during.add(p.last)
 				}
 			}
@@ -136,7 +140,7 @@ func runStall(t *testing.T, policy slogreq.Policy, stall time.Duration, midStall
 	time.Sleep(200 * time.Millisecond)
 	r.sw.stall()
 	r.stallStart = time.Now()
-	stalling.Store(true)
+	stallFrom.Store(r.stallStart.UnixNano())
 	r.statsAt[0] = r.h.Stats()
 	r.sw.waitHeld(t, 5*time.Second)
 	time.Sleep(stall / 2)
@@ -145,8 +149,8 @@ func runStall(t *testing.T, policy slogreq.Policy, stall time.Duration, midStall
 	}
 	time.Sleep(time.Until(r.stallStart.Add(stall)))
 	r.statsAt[1] = r.h.Stats()
-	stalling.Store(false)
 	r.stallEnd = time.Now()
+	stallTo.Store(r.stallEnd.UnixNano())
 	r.sw.resume()
 	time.Sleep(300 * time.Millisecond)
 	stop.Store(true)

@@ -295,3 +295,89 @@ func TestFault2Stall(t *testing.T) {
 		})
 	})
 }
+
+// TestFault2StallShutdown shuts the handler down with a deadline while the
+// disk is stalled and Block callers wait for room: Shutdown must return on
+// time with an error saying how many accepted records were not written,
+// the waiting callers must be refused with ErrClosed rather than left
+// waiting, and once the stalled Write returns the writer must write
+// nothing more.
+func TestFault2StallShutdown(t *testing.T) {
+	const deadline = 300 * time.Millisecond
+	dir := t.TempDir()
+	rw, err := rotate.New(rotate.Options{Filename: logPath(dir), MaxSize: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rw.Close()
+	sw := newStallWriter(rw)
+	h := slogreq.NewHandler(sw, &slogreq.Options{BufferSize: 256 << 10})
+	var wg sync.WaitGroup
+	ps := make([]*producer, 2)
+	for k := range ps {
+		p := newProducer(k, h)
+		ps[k] = p
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int64(0); ; i++ {
+				if err := p.log("stall", i); err != nil {
+					if !errors.Is(err, slogreq.ErrClosed) {
+						t.Errorf("Handle: %v", err)
+					}
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(200 * time.Millisecond)
+	sw.stall()
+	sw.waitHeld(t, 5*time.Second)
+	time.Sleep(100 * time.Millisecond) // the ring fills; the producers wait
+
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	t0 := time.Now()
+	serr := h.Shutdown(ctx)
+	took := time.Since(t0)
+	atReturn := h.Stats()
+	wg.Wait() // the waiting callers were refused
+
+	if took < deadline || took > deadline+500*time.Millisecond {
+		t.Errorf("Shutdown with a %v deadline returned after %v", deadline, took)
+	}
+	if serr == nil || !errors.Is(serr, context.DeadlineExceeded) {
+		t.Errorf("Shutdown during the stall = %v; want an error wrapping context.DeadlineExceeded", serr)
+	} else {
+		m := regexp.MustCompile(`(\d+) accepted records not written`).FindStringSubmatch(serr.Error())
+		if n, _ := strconv.ParseUint(m[len(m)-1], 10, 64); m == nil || n != atReturn.Pending() {
+			t.Errorf("Shutdown error %q; want it to say the %d records pending", serr, atReturn.Pending())
+		}
+	}
+
+	// The stalled Write completes; nothing is written after it.
+	sw.resume()
+	deadlineAt := time.Now().Add(5 * time.Second)
+	for h.Stats().Written == atReturn.Written && time.Now().Before(deadlineAt) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	st := h.Stats()
+	d := readLogDir(t, dir, "stall")
+	sent := uint64(0)
+	for _, p := range ps {
+		sent += uint64(p.sent)
+		checkInOrder(t, d, p.id, p.sent)
+		if r := d.run(p.id); r.Gaps != 0 {
+			t.Errorf("producer %d: %d records missing before the last one on disk", p.id, r.Gaps)
+		}
+	}
+	if uint64(d.records()) != st.Written {
+		t.Errorf("%d records on disk; Stats.Written = %d", d.records(), st.Written)
+	}
+	if st.Accepted != atReturn.Accepted || st.Written <= atReturn.Written {
+		t.Errorf("stats %+v after the stall, %+v when Shutdown returned; want the stalled write counted and nothing accepted after", st, atReturn)
+	}
+	t.Logf("Shutdown(%v) during the stall returned after %v: %v; the stalled write then took %d records, %d never written",
+		deadline, took.Round(time.Microsecond), serr, st.Written-atReturn.Written, st.Pending())
+}

@@ -375,9 +375,19 @@ func TestFault2StallShutdown(t *testing.T) {
 	if uint64(d.records()) != st.Written {
 		t.Errorf("%d records on disk; Stats.Written = %d", d.records(), st.Written)
 	}
+	// Every call is accounted for: written, refused, or counted unwritten.
+	if sent != st.Written+st.Dropped+st.Pending() {
+		t.Errorf("%d records sent; %d written + %d refused + %d never written = %d", sent, st.Written, st.Dropped, st.Pending(), st.Written+st.Dropped+st.Pending())
+	}
 	if st.Accepted != atReturn.Accepted || st.Written <= atReturn.Written {
 		t.Errorf("stats %+v after the stall, %+v when Shutdown returned; want the stalled write counted and nothing accepted after", st, atReturn)
 	}
 	t.Logf("Shutdown(%v) during the stall returned after %v: %v; the stalled write then took %d records, %d never written",
 		deadline, took.Round(time.Microsecond), serr, st.Written-atReturn.Written, st.Pending())
+	addRow(t, row{
+		fault:   fmt.Sprintf("2 stalled disk, Block, Shutdown(%v) during the stall: returned in %v", deadline, took.Round(time.Millisecond)),
+		sent:    sent,
+		onDisk:  uint64(d.records()),
+		dropped: fmt.Sprintf("%d refused after Close; %d accepted not written, as Shutdown said (%d) less the stalled write's %d", st.Dropped, st.Pending(), atReturn.Pending(), st.Written-atReturn.Written),
+	})
 }

@@ -8,7 +8,9 @@
 //     than lumberjack's whole megabytes. A line longer than MaxSize gets a
 //     file of its own instead of lumberjack's "write length exceeds maximum
 //     file size" error. A Write that does not end in '\n' is refused with
-//     ErrPartialLine and writes nothing.
+//     ErrPartialLine and writes nothing. A partial line that a killed
+//     process left at the end of the file is cut off when the file is
+//     opened.
 //   - Time rotation: Every rotates at clock boundaries (the top of the hour,
 //     midnight), UTC or local, checked on Write, with no goroutine.
 //   - File mode: every file the Writer creates has Options.FileMode (default

@@ -39,3 +39,7 @@ var (
 	NextChunk    = nextChunk
 	NextBoundary = nextBoundary
 )
+
+// MaxTailScan is how far back New and Reopen look for the end of the last
+// whole line.
+const MaxTailScan = maxTailScan

@@ -50,6 +50,9 @@ func (w *Writer) openLocked(owner os.FileInfo) error {
 	}
 	w.f = f
 	w.size = fi.Size()
+	if !created && w.size > 0 {
+		w.size = w.cutPartialLineLocked(fi)
+	}
 	if w.opts.Every > 0 {
 		// A file left from earlier belongs to the period of its last write,
 		// so that a restart on the next day still rotates yesterday's lines.

@@ -12,7 +12,8 @@ import (
 // FileMode) if it is missing. Call it after an external tool such as
 // logrotate has renamed the file: until then the Writer keeps appending to
 // the renamed file. A file that logrotate created keeps the mode and owner
-// logrotate gave it.
+// logrotate gave it. As in New, a partial line at the end of the file is cut
+// off.
 //
 // If the open fails, no file is open, and the next Write tries again and
 // returns the error until it succeeds.

@@ -48,7 +48,10 @@ type Writer struct {
 var _ io.WriteCloser = (*Writer)(nil)
 
 // New validates opts, creates the directory of Filename if it is missing,
-// and opens (or creates, with FileMode) Filename for appending. The error
+// and opens (or creates, with FileMode) Filename for appending. A partial
+// line at the end of an existing file, left by a process killed in the
+// middle of a write (kill -9 stops a large write(2) between pages), is cut
+// off first, so that the first line written does not join it. The error
 // says which option is wrong or which file operation failed on which path.
 func New(opts Options) (*Writer, error) {
 	return newWriter(opts, time.Now, time.Local)

@@ -45,6 +45,7 @@ type childConfig struct {
 	Phase         time.Duration `json:"phase,omitempty"`
 	Deadline      time.Duration `json:"deadline,omitempty"`
 	WriteDelay    time.Duration `json:"write_delay,omitempty"` // added to every write: a slow disk
+	Pad           int           `json:"pad,omitempty"`         // bytes of padding per record, if not the usual
 }
 
 // childEvent is one event line of a child. "progress" events carry the
@@ -88,6 +89,7 @@ var scenarios = map[string]func(*childProc) error{
 	"perms":    childPerms,
 	"steady":   childSteady,
 	"sigterm":  childSigterm,
+	"flood":    childFlood,
 }
 
 // childProc is the child's side: its configuration, its stdout and the

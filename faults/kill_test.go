@@ -3,8 +3,13 @@
 package faults
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -138,4 +143,122 @@ func childSteady(c *childProc) error {
 		c.ack(cfg.Run, i)
 	}
 	return fmt.Errorf("not killed within a minute")
+}
+
+// TestFault5Kill9MidWrite kills, with SIGKILL, a child whose two producers
+// log 4 KiB records as fast as they can through a ring of several MiB, so
+// that the handler's writes are megabytes long and the kill often lands in
+// the middle of one: the kernel copies a write page by page and stops at a
+// fatal signal, leaving the start of a line at the end of the file. Each
+// run restarts on the same directory, as a service does; a last run ends
+// with Shutdown. Every line of every file must then be whole JSON (the
+// rotate.Writer cuts a partial line off when it opens the file), and each
+// run's records must be on disk in order with no gap except at the end.
+func TestFault5Kill9MidWrite(t *testing.T) {
+	const recordPad = 4 << 10
+	runs := pick(3, 8)
+	bufferSize := pick(8<<20, 16<<20)
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 2))
+	t.Logf("seed %d", seed)
+	dir := t.TempDir()
+	lineLen := int64(recordPad + 100)
+
+	torn := 0
+	var last childEvent // the result of the clean run
+	for run := range runs + 1 {
+		cfg := childConfig{Dir: dir, Run: run, Producers: 2, BufferSize: bufferSize, MaxSize: 64 << 20, Pad: recordPad}
+		c, err := startChild(t, "flood", cfg, childOpts{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run == runs {
+			// The last run writes a little and shuts down cleanly.
+			c.waitEvent(30*time.Second, "records written", func(e childEvent) bool { return e.Ev == "progress" && e.Stats.Written >= 100 })
+			c.send("stop")
+			last = c.result(time.Minute)
+			if last.Err != "" {
+				t.Errorf("Shutdown: %s", last.Err)
+			}
+			break
+		}
+		// Kill after a random amount written, a few times the ring.
+		target := (int64(bufferSize) + rng.Int64N(int64(2*bufferSize))) / lineLen
+		c.waitEvent(60*time.Second, "records written", func(e childEvent) bool { return e.Ev == "progress" && int64(e.Stats.Written) >= target })
+		if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		c.wait(10 * time.Second)
+		data, err := os.ReadFile(logPath(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			torn++
+		}
+	}
+
+	d := readLogDir(t, dir, "flood")
+	for run := range runs + 1 {
+		for k := range 2 {
+			if r := d.run(run*2 + k); r.Gaps != 0 || r.Disorder != 0 {
+				t.Errorf("run %d, producer %d: %d records on disk, numbered up to %d, %d missing, %d duplicated or out of order; want 0..n-1 in order",
+					run, k, r.Count, r.Next, r.Gaps, r.Disorder)
+			}
+		}
+	}
+	for k, sent := range last.Sent {
+		checkExactlyOnce(t, d, runs*2+k, sent)
+	}
+	t.Logf("%d kills, %d of them in the middle of a write (a partial line at the end of the file); %d files, %d lines, %d bytes after the last run",
+		runs, torn, d.Files, d.Lines, d.Bytes)
+	addRow(t, row{
+		fault:   fmt.Sprintf("5 kill -9 in the middle of large writes (%d MiB ring, 4 KiB records), %d runs then a clean one", bufferSize>>20, runs),
+		onDisk:  uint64(d.records()),
+		dropped: fmt.Sprintf("%d kills left a partial line; cut on restart, every line whole", torn),
+	})
+}
+
+// childFlood has Producers goroutines log as fast as they can, records
+// numbered per producer (run*Producers + k), reporting progress every few
+// milliseconds, until it is killed or told to stop.
+func childFlood(c *childProc) error {
+	cfg := c.cfg
+	w, err := rotate.New(rotate.Options{Filename: logPath(cfg.Dir), MaxSize: cfg.MaxSize})
+	if err != nil {
+		return err
+	}
+	h := slogreq.NewHandler(w, &slogreq.Options{BufferSize: cfg.BufferSize})
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	ps := make([]*producer, cfg.Producers)
+	for k := range ps {
+		p := newProducer(cfg.Run*cfg.Producers+k, h)
+		p.pad = strings.Repeat("x", cfg.Pad)
+		ps[k] = p
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int64(0); !stop.Load(); i++ {
+				p.log("flood", i)
+			}
+		}()
+	}
+	for c.command(5*time.Millisecond) != "stop" {
+		c.emit(childEvent{Ev: "progress", Stats: h.Stats()})
+	}
+	stop.Store(true)
+	wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	serr := h.Shutdown(ctx)
+	if err := w.Close(); err != nil {
+		return err
+	}
+	res := childEvent{Ev: "result", Sent: sentOf(ps), Stats: h.Stats()}
+	if serr != nil {
+		res.Err = serr.Error()
+	}
+	c.emit(res)
+	return nil
 }

@@ -91,7 +91,11 @@ func (r row) cells() string {
 	if r.mem != "" {
 		mem = r.mem
 	}
-	return strings.Join([]string{r.fault, fmt.Sprint(r.sent), fmt.Sprint(r.onDisk), r.dropped, lat, mem, rate, mb}, " | ")
+	sent := "–" // not known: records of killed runs that never reached the ring
+	if r.sent > 0 {
+		sent = fmt.Sprint(r.sent)
+	}
+	return strings.Join([]string{r.fault, sent, fmt.Sprint(r.onDisk), r.dropped, lat, mem, rate, mb}, " | ")
 }
 
 // printTable writes the figures as a Markdown table; every line starts with

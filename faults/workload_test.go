@@ -29,10 +29,11 @@ type producer struct {
 	sent int64
 	lat  latHist
 	last time.Duration // how long the last call took
+	pad  string
 }
 
 func newProducer(id int, h slog.Handler) *producer {
-	p := &producer{id: id}
+	p := &producer{id: id, pad: pad}
 	p.l = slog.New(trap{h, &p.err})
 	return p
 }
@@ -42,7 +43,7 @@ func newProducer(id int, h slog.Handler) *producer {
 // were refused after Close.
 func (p *producer) log(msg string, i int64) error {
 	t0 := time.Now()
-	p.l.LogAttrs(context.Background(), slog.LevelInfo, msg, slog.Int("p", p.id), slog.Int64("i", i), slog.String("pad", pad))
+	p.l.LogAttrs(context.Background(), slog.LevelInfo, msg, slog.Int("p", p.id), slog.Int64("i", i), slog.String("pad", p.pad))
 	p.last = time.Since(t0)
 	p.lat.add(p.last)
 	p.sent++

@@ -31,6 +31,39 @@ func simpleECSKey(key string) bool {
 	return true
 }
 
+// plainKeyByte is plainASCII without '.': the bytes an ECS key can hold
+// and be written as they are.
+var plainKeyByte = func() (t [256]bool) {
+	t = plainASCII
+	t['.'] = false
+	return t
+}()
+
+// appendECSKey writes key, and the separator before it, if key can be an
+// object key as it is (see simpleECSKey). It checks and copies plain keys in
+// one pass.
+func (s *encodeState) appendECSKey(key string) bool {
+	i := 0
+	for i < len(key) && plainKeyByte[key[i]] {
+		i++
+	}
+	if i < len(key) || key == "" {
+		if !simpleECSKey(key) {
+			return false
+		}
+		s.appendKey(key) // escapes what needs it
+		return true
+	}
+	if s.sep {
+		s.buf = append(s.buf, ',')
+	}
+	s.buf = append(s.buf, '"')
+	s.buf = append(s.buf, key...)
+	s.buf = append(s.buf, '"', ':')
+	s.sep = true
+	return true
+}
+
 func indexDot(s string) int {
 	for i := 0; i < len(s); i++ {
 		if s[i] == '.' {
@@ -85,17 +118,19 @@ func containsString(list []string, s string) bool {
 // wrote and uses the general path.
 func (s *encodeState) appendECSFast(r *slog.Record) bool {
 	e := s.e
-	s.buf = append(s.buf, '{')
 	s.depth = 1
 	if !r.Time.IsZero() {
-		s.appendKey(ECSTimestampKey)
-		s.buf = appendECSTime(s.buf, r.Time)
+		s.buf = append(s.buf, `{"`+ECSTimestampKey+`":"`...)
+		s.buf = appendRFC3339(s.buf, r.Time.UTC(), true)
+		s.buf = append(s.buf, `","`+ECSLevelKey+`":"`...)
+	} else {
+		s.buf = append(s.buf, `{"`+ECSLevelKey+`":"`...)
 	}
-	s.appendKey(ECSLevelKey)
-	s.buf = appendQuoted(s.buf, ecsLevel(r.Level))
-	s.appendKey(ECSMessageKey)
+	s.buf = append(s.buf, ecsLevel(r.Level)...) // plain ASCII names
+	s.buf = append(s.buf, `","`+ECSMessageKey+`":`...)
 	s.buf = appendQuoted(s.buf, r.Message)
 	s.buf = append(s.buf, `,"`+ECSVersionKey+`":"`+ECSVersion+`"`...)
+	s.sep = true
 	if !isNamedLevel(r.Level) {
 		s.buf = append(s.buf, `,"slog":{"level":`...)
 		s.buf = strconv.AppendInt(s.buf, int64(r.Level), 10)
@@ -114,14 +149,17 @@ func (s *encodeState) appendECSFast(r *slog.Record) bool {
 		pending := len(e.groups)
 		var keys [24]string // keys written at the record's level
 		level := keys[:0]
+		var seen uint64 // a one-word Bloom filter of level, to skip most comparisons
 		ok := true
 		r.Attrs(func(a slog.Attr) bool {
 			var key string
 			var wrote bool
 			if key, wrote, ok = s.appendECSFastAttr(a, &pending, top); ok && wrote {
-				if containsString(level, key) || len(level) == cap(level) || top && !ecsTopKeyFree(e, key) {
+				bit := uint64(1) << (headHash(key) % 64)
+				if seen&bit != 0 && containsString(level, key) || len(level) == cap(level) || top && !ecsTopKeyFree(e, key) {
 					ok = false
 				}
+				seen |= bit
 				level = append(level, key)
 			}
 			return ok
@@ -173,12 +211,11 @@ func (s *encodeState) appendECSFastAttr(a slog.Attr, pending *int, top bool) (ke
 	key = a.Key
 	switch kind {
 	case slog.KindGroup:
-		if !simpleECSKey(key) {
-			return "", false, false
-		}
 		pos, sep, wasPending := len(s.buf), s.sep, *pending
 		s.openPending(pending)
-		s.appendKey(key)
+		if !s.appendECSKey(key) {
+			return "", false, false
+		}
 		s.buf = append(s.buf, '{')
 		s.sep = false
 		members := v.Group()
@@ -214,11 +251,10 @@ func (s *encodeState) appendECSFastAttr(a slog.Attr, pending *int, top bool) (ke
 			if top && (key == "err" || key == "error") {
 				key = "error"
 			}
-			if !simpleECSKey(key) {
+			s.openPending(pending)
+			if !s.appendECSKey(key) {
 				return "", false, false
 			}
-			s.openPending(pending)
-			s.appendKey(key)
 			s.buf = append(s.buf, `{"type":`...)
 			s.buf = appendQuoted(s.buf, errorType(x))
 			s.buf = append(s.buf, `,"message":`...)
@@ -229,11 +265,10 @@ func (s *encodeState) appendECSFastAttr(a slog.Attr, pending *int, top bool) (ke
 			v = slog.StringValue(ecsLevel(x))
 		}
 	}
-	if !simpleECSKey(key) {
+	s.openPending(pending)
+	if !s.appendECSKey(key) {
 		return "", false, false
 	}
-	s.openPending(pending)
-	s.appendKey(key)
 	s.buf = appendValue(s.buf, v)
 	return key, true, true
 }

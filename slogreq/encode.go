@@ -87,39 +87,65 @@ func (s *encodeState) appendLine(r *slog.Record) {
 // source, msg, then the handler's and the record's attributes, exactly as
 // slog.JSONHandler orders and formats them.
 func (s *encodeState) appendRecord(r *slog.Record) {
+	if s.e.replace == nil && s.limit == 0 {
+		// The common case: the built-ins with their keys pre-encoded.
+		if !r.Time.IsZero() {
+			s.buf = append(s.buf, `{"time":"`...)
+			s.buf = appendRFC3339(s.buf, r.Time, false)
+			s.buf = append(s.buf, `","level":`...)
+		} else {
+			s.buf = append(s.buf, `{"level":`...)
+		}
+		s.buf = appendLevel(s.buf, r.Level)
+		if s.e.addSource {
+			s.sep = true
+			s.depth = 1
+			stateGroups := s.groups
+			s.groups = nil
+			s.appendAttr(slog.Any(slog.SourceKey, recordSource(r)))
+			s.groups = stateGroups
+		}
+		s.buf = append(s.buf, `,"msg":`...)
+		s.appendString(r.Message)
+		s.sep = true
+		s.depth = 1
+		s.appendNonBuiltIns(r)
+		s.buf = append(s.buf, '\n')
+		return
+	}
 	s.buf = append(s.buf, '{')
 	s.depth = 1
 	// Built-in attributes are in no group, and ReplaceAttr sees none.
 	stateGroups := s.groups
 	s.groups = nil
-	rep := s.e.replace
 	if !r.Time.IsZero() {
-		t := r.Time.Round(0) // strip the monotonic reading, as slog.Time does
-		if rep == nil && s.limit == 0 {
-			s.appendKey(slog.TimeKey)
-			s.buf = appendTime(s.buf, t)
-		} else {
-			s.appendAttr(slog.Time(slog.TimeKey, t))
-		}
+		// Strip the monotonic reading, as slog.Time does.
+		s.appendAttr(slog.Time(slog.TimeKey, r.Time.Round(0)))
 	}
-	if rep == nil && s.limit == 0 {
-		s.appendKey(slog.LevelKey)
-		s.buf = appendQuoted(s.buf, r.Level.String())
-	} else {
-		s.appendAttr(slog.Any(slog.LevelKey, r.Level))
-	}
+	s.appendAttr(slog.Any(slog.LevelKey, r.Level))
 	if s.e.addSource {
 		s.appendAttr(slog.Any(slog.SourceKey, recordSource(r)))
 	}
-	if rep == nil && s.limit == 0 {
-		s.appendKey(slog.MessageKey)
-		s.appendString(r.Message)
-	} else {
-		s.appendAttr(slog.String(slog.MessageKey, r.Message))
-	}
+	s.appendAttr(slog.String(slog.MessageKey, r.Message))
 	s.groups = stateGroups
 	s.appendNonBuiltIns(r)
 	s.buf = append(s.buf, '\n')
+}
+
+// appendLevel writes a level's name, quoted; the four named levels are
+// constants.
+func appendLevel(buf []byte, l slog.Level) []byte {
+	switch l {
+	case slog.LevelDebug:
+		return append(buf, `"DEBUG"`...)
+	case slog.LevelInfo:
+		return append(buf, `"INFO"`...)
+	case slog.LevelWarn:
+		return append(buf, `"WARN"`...)
+	case slog.LevelError:
+		return append(buf, `"ERROR"`...)
+	}
+	return appendQuoted(buf, l.String())
 }
 
 func (s *encodeState) appendNonBuiltIns(r *slog.Record) {

@@ -23,6 +23,12 @@ import (
 // up, produce garbage.
 const burstMemSlack = 4 << 20
 
+// raceMemSlack is added to burstMemSlack under the race detector, which
+// makes sync.Pool drop the handler's line buffers at random: then every
+// record leaves garbage, and the collector, slowed by the detector, lets the
+// heap pass its goal while it marks.
+const raceMemSlack = 2 << 20
+
 // burstLiveSlack bounds what stays in use besides the ring after a burst,
 // measured after a collection with the handler alive: pooled line buffers,
 // the rotate.Writer, lumberjack. The same bound holds after four times the
@@ -41,7 +47,7 @@ const burstLiveSlack = 256 << 10
 // and a longer burst leaves more garbage of rotations before the first
 // collection.)
 func TestFault1Burst(t *testing.T) {
-	const bufferSize = slogreq.DefaultBufferSize
+	const bufferSize = slogreq.DefaultBufferSize // untyped: an int option, a uint64 bound
 	n := pick[int64](50_000, 500_000)
 	var live [2]uint64
 	for k, records := range []int64{n, 4 * n} {
@@ -83,9 +89,13 @@ func TestFault1Burst(t *testing.T) {
 		}
 
 		growth := res.HeapPeak.HeapInuse - min(res.HeapBase.HeapInuse, res.HeapPeak.HeapInuse)
-		if limit := uint64(bufferSize + burstMemSlack); growth >= limit {
+		slack := uint64(burstMemSlack)
+		if raceEnabled {
+			slack += raceMemSlack
+		}
+		if limit := bufferSize + slack; growth >= limit {
 			t.Errorf("%d records: heap in use grew by %s; want under BufferSize + %s = %s",
-				records, fmtMiB(growth), fmtMiB(burstMemSlack), fmtMiB(limit))
+				records, fmtMiB(growth), fmtMiB(slack), fmtMiB(limit))
 		}
 		live[k] = res.HeapLive.HeapInuse
 		retained := res.HeapLive.HeapInuse - min(res.HeapBase.HeapInuse, res.HeapLive.HeapInuse)
@@ -97,7 +107,7 @@ func TestFault1Burst(t *testing.T) {
 		t.Logf("%d records in %v, %d files, %d bytes; heap in use: %s idle, peak %s, after %s (ring + %d KiB); Sys peak %s, VmHWM %s",
 			records, res.Elapsed.Round(time.Millisecond), d.Files, d.Bytes,
 			fmtMiB(res.HeapBase.HeapInuse), fmtMiB(res.HeapPeak.HeapInuse), fmtMiB(res.HeapLive.HeapInuse),
-			(int64(retained)-bufferSize)>>10, fmtMiB(res.HeapPeak.Sys), fmtMiB(res.VmHWM))
+			max(int64(retained)-bufferSize, 0)>>10, fmtMiB(res.HeapPeak.Sys), fmtMiB(res.VmHWM))
 		addRow(t, row{
 			fault:       fmt.Sprintf("1 burst, Block, 2 producers, %d records", records),
 			sent:        sent,

@@ -39,7 +39,8 @@ type core struct {
 	flushing  int           // Flush calls waiting; the writer does not linger
 	progress  chan struct{} // closed when written advances, if anyone waits
 	abandon   chan struct{} // closed when Shutdown's context ends
-	abandoned sync.Once
+	closeOnce sync.Once
+	closeErr  error // the first Close or Shutdown's result
 	done      chan struct{} // closed when the writer goroutine returns
 
 	accepted, dropped, written, writeErrors, truncated, reports uint64
@@ -324,24 +325,33 @@ func (c *core) flush(ctx context.Context) error {
 }
 
 // shutdown stops accepting records and waits for the writer to drain the
-// ring and return, or for ctx to end.
+// ring and return, or for ctx to end. Only the first call does so; later
+// calls (concurrent ones wait for it) return its result.
 func (c *core) shutdown(ctx context.Context) error {
+	c.closeOnce.Do(func() { c.closeErr = c.shutdownOnce(ctx) })
+	return c.closeErr
+}
+
+func (c *core) shutdownOnce(ctx context.Context) error {
 	c.mu.Lock()
-	if !c.closed {
-		c.closed = true
-		c.notFull.Broadcast() // waiting callers give up with ErrClosed
-		c.signal()
-	}
+	c.closed = true
+	c.notFull.Broadcast() // waiting callers give up with ErrClosed
+	c.signal()
 	c.mu.Unlock()
 	select {
 	case <-c.done:
 	case <-ctx.Done():
-		c.abandoned.Do(func() { close(c.abandon) })
+		close(c.abandon)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if lost := c.accepted - c.written; lost > 0 {
+	lost := c.accepted - c.written
+	switch {
+	case lost == 0:
+		return nil
+	case ctx.Err() != nil:
 		return fmt.Errorf("slogreq: close: %d accepted records not written: %w", lost, context.Cause(ctx))
+	default:
+		return fmt.Errorf("slogreq: close: %d accepted records not written", lost)
 	}
-	return nil
 }

@@ -344,6 +344,10 @@ func TestShutdownDeadlineWithStuckWriter(t *testing.T) {
 	// TestMain checks that nothing is left).
 	g.unstall()
 	<-h.core.done
+	// Idempotent: a later Close returns the first call's result.
+	if again := h.Close(); again == nil || again.Error() != err.Error() || !errors.Is(again, context.DeadlineExceeded) {
+		t.Fatalf("Close after Shutdown = %v, want %v", again, err)
+	}
 }
 
 // TestNothingLost is the promise in numbers: N goroutines × M records, then

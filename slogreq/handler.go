@@ -113,7 +113,8 @@ func (h *Handler) Flush(ctx context.Context) error { return h.core.flush(ctx) }
 
 // Close stops accepting records, waits up to Options.CloseTimeout for every
 // accepted record to be written, and stops the writer goroutine. It is
-// idempotent: later calls return the first call's result. See Shutdown.
+// idempotent: later calls, of Close or Shutdown, return the first call's
+// result (and, while it runs, wait for it). See Shutdown.
 func (h *Handler) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), h.core.opts.CloseTimeout)
 	defer cancel()

@@ -262,14 +262,14 @@ func (s *encodeState) appendECSFastAttr(a slog.Attr, pending *int, top bool) (ke
 			s.buf = append(s.buf, '}')
 			return key, true, true
 		case slog.Level:
-			v = slog.StringValue(ecsLevel(x))
+			v, kind = slog.StringValue(ecsLevel(x)), slog.KindString
 		}
 	}
 	s.openPending(pending)
 	if !s.appendECSKey(key) {
 		return "", false, false
 	}
-	s.buf = appendValue(s.buf, v)
+	s.buf = appendValueOfKind(s.buf, v, kind)
 	return key, true, true
 }
 

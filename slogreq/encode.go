@@ -256,7 +256,7 @@ func (s *encodeState) appendAttr(a slog.Attr) bool {
 			return s.appendLimited(a)
 		}
 		s.appendKey(a.Key)
-		s.buf = appendValue(s.buf, a.Value)
+		s.buf = appendValueOfKind(s.buf, a.Value, kind)
 		return true
 	}
 	if isEmptyAttr(a) {

@@ -20,7 +20,13 @@ import (
 // appendValue appends v, already resolved, as JSON. It never fails: like
 // log/slog, an encoding error becomes the string "!ERROR:…".
 func appendValue(buf []byte, v slog.Value) []byte {
-	switch v.Kind() {
+	return appendValueOfKind(buf, v, v.Kind())
+}
+
+// appendValueOfKind is appendValue for a caller that already has v.Kind()
+// (a type switch: worth not repeating on the hot path).
+func appendValueOfKind(buf []byte, v slog.Value, kind slog.Kind) []byte {
+	switch kind {
 	case slog.KindString:
 		return appendQuoted(buf, v.String())
 	case slog.KindInt64:
@@ -41,7 +47,7 @@ func appendValue(buf []byte, v slog.Value) []byte {
 	default:
 		// Groups and LogValuers never reach here: callers resolve values
 		// and open groups first.
-		panic(fmt.Sprintf("bad kind: %s", v.Kind()))
+		panic(fmt.Sprintf("bad kind: %s", kind))
 	}
 }
 

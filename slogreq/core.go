@@ -40,7 +40,7 @@ type core struct {
 	progress  chan struct{} // closed when written advances, if anyone waits
 	abandon   chan struct{} // closed when Shutdown's context ends
 	closeOnce sync.Once
-	closeErr  error // the first Close or Shutdown's result
+	closeErr  error         // the first Close or Shutdown's result
 	done      chan struct{} // closed when the writer goroutine returns
 
 	accepted, dropped, written, writeErrors, truncated, reports uint64

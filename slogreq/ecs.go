@@ -3,6 +3,7 @@ package slogreq
 import (
 	"log/slog"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -119,7 +120,7 @@ func (x *ecsScratch) add(key string, v slog.Value, dotted string) {
 		}
 		q := x.path(e)
 		n := min(len(p), len(q))
-		if !slicesEqual(p[:n], q[:n]) {
+		if !slices.Equal(p[:n], q[:n]) {
 			continue
 		}
 		if e.dotted != "" && len(p) == len(q) {
@@ -141,15 +142,6 @@ func headHash(s string) uint32 {
 		return 0
 	}
 	return uint32(len(s)) | uint32(s[0])<<8 | uint32(s[len(s)-1])<<16 | uint32(s[len(s)/2])<<24
-}
-
-func slicesEqual(a, b []string) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // collect adds a, resolved and passed through ReplaceAttr, to the leaves;
@@ -353,7 +345,7 @@ func (s *encodeState) appendECSTree(x *ecsScratch, i, depth int) {
 		if m.dead || m.done || (depth == 0 && m.head != l.head) {
 			continue
 		}
-		if q := x.path(m); len(q) > depth+1 && slicesEqual(q[:depth+1], p[:depth+1]) {
+		if q := x.path(m); len(q) > depth+1 && slices.Equal(q[:depth+1], p[:depth+1]) {
 			s.appendECSTree(x, j, depth+1)
 		}
 	}

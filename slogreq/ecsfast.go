@@ -2,7 +2,9 @@ package slogreq
 
 import (
 	"log/slog"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -25,7 +27,7 @@ func simpleECSKey(key string) bool {
 		case c == '.':
 			return false
 		case c >= utf8.RuneSelf:
-			return utf8.ValidString(key[i:]) && indexDot(key[i:]) < 0
+			return utf8.ValidString(key[i:]) && strings.IndexByte(key[i:], '.') < 0
 		}
 	}
 	return true
@@ -64,15 +66,6 @@ func (s *encodeState) appendECSKey(key string) bool {
 	return true
 }
 
-func indexDot(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			return i
-		}
-	}
-	return -1
-}
-
 // prepareECSFast writes out the merged WithAttrs fields of x for the fast
 // path, when they are at the top level (With before any WithGroup).
 func (e *encoder) prepareECSFast(x *ecsScratch) {
@@ -98,19 +91,10 @@ func (e *encoder) prepareECSFast(x *ecsScratch) {
 		if isECSReserved(head) {
 			e.ecsFast = false // a With field replaces a built-in: merge each time
 		}
-		if !containsString(e.ecsPreHeads, head) {
+		if !slices.Contains(e.ecsPreHeads, head) {
 			e.ecsPreHeads = append(e.ecsPreHeads, head)
 		}
 	}
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // appendECSFast writes r in one pass and reports whether it could: on a
@@ -156,7 +140,7 @@ func (s *encodeState) appendECSFast(r *slog.Record) bool {
 			var wrote bool
 			if key, wrote, ok = s.appendECSFastAttr(a, &pending, top); ok && wrote {
 				bit := uint64(1) << (headHash(key) % 64)
-				if seen&bit != 0 && containsString(level, key) || len(level) == cap(level) || top && !ecsTopKeyFree(e, key) {
+				if seen&bit != 0 && slices.Contains(level, key) || len(level) == cap(level) || top && !ecsTopKeyFree(e, key) {
 					ok = false
 				}
 				seen |= bit
@@ -183,7 +167,7 @@ func ecsTopKeyFree(e *encoder, key string) bool {
 	if isECSReserved(key) {
 		return false
 	}
-	return len(e.ecsPreHeads) == 0 || !containsString(e.ecsPreHeads, key)
+	return len(e.ecsPreHeads) == 0 || !slices.Contains(e.ecsPreHeads, key)
 }
 
 // isECSReserved reports whether key is one of ecsReserved; a switch, which

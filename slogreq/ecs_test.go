@@ -13,126 +13,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slogreq/slogreq/internal/jsonstrict"
 )
-
-// strictObject decodes one JSON object, failing on a duplicate key in any
-// object at any depth (as Elasticsearch's strict duplicate detection does).
-func strictObject(line string) (map[string]any, error) {
-	dec := json.NewDecoder(strings.NewReader(line))
-	dec.UseNumber()
-	v, err := strictValue(dec, "")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("trailing data after the object")
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("line is not an object")
-	}
-	return m, nil
-}
-
-func strictValue(dec *json.Decoder, path string) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch tok {
-	case json.Delim('{'):
-		m := map[string]any{}
-		for dec.More() {
-			kt, err := dec.Token()
-			if err != nil {
-				return nil, err
-			}
-			k := kt.(string)
-			if _, dup := m[k]; dup {
-				return nil, fmt.Errorf("duplicate key %q in object %q", k, path)
-			}
-			if m[k], err = strictValue(dec, path+"/"+k); err != nil {
-				return nil, err
-			}
-		}
-		_, err := dec.Token()
-		return m, err
-	case json.Delim('['):
-		var a []any
-		for dec.More() {
-			v, err := strictValue(dec, path+"[]")
-			if err != nil {
-				return nil, err
-			}
-			a = append(a, v)
-		}
-		_, err := dec.Token()
-		return a, err
-	}
-	return tok, nil
-}
-
-// expandKeys does what Filebeat's expand_keys and Elasticsearch's dotted
-// field names do: "a.b":1 becomes {"a":{"b":1}}, merged with an existing
-// object "a". It fails where a value and an object claim the same path, or
-// a path is set twice.
-func expandKeys(m map[string]any) (map[string]any, error) {
-	out := map[string]any{}
-	for k, v := range m {
-		if sub, ok := v.(map[string]any); ok {
-			var err error
-			if v, err = expandKeys(sub); err != nil {
-				return nil, err
-			}
-		}
-		parts := strings.Split(k, ".")
-		cur := out
-		for i, p := range parts {
-			last := i == len(parts)-1
-			existing, present := cur[p]
-			if last {
-				if !present {
-					cur[p] = v
-					break
-				}
-				em, eok := existing.(map[string]any)
-				vm, vok := v.(map[string]any)
-				if !eok || !vok {
-					return nil, fmt.Errorf("key %q: a value and another value or object at the same path", k)
-				}
-				for kk, vv := range vm {
-					if _, dup := em[kk]; dup {
-						return nil, fmt.Errorf("key %q: %q set twice", k, kk)
-					}
-					em[kk] = vv
-				}
-				break
-			}
-			if !present {
-				n := map[string]any{}
-				cur[p] = n
-				cur = n
-				continue
-			}
-			em, ok := existing.(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("key %q: %q is a value and an object", k, p)
-			}
-			cur = em
-		}
-	}
-	return out, nil
-}
 
 // checkECSLine applies every rule of an ECS line and returns the expanded
 // document.
 func checkECSLine(t testing.TB, line string) map[string]any {
 	t.Helper()
-	m, err := strictObject(line)
+	m, err := jsonstrict.Object(line)
 	if err != nil {
 		t.Fatalf("%v: %s", err, line)
 	}
-	tree, err := expandKeys(m)
+	tree, err := jsonstrict.ExpandKeys(m)
 	if err != nil {
 		t.Fatalf("%v: %s", err, line)
 	}
@@ -398,11 +291,11 @@ func FuzzECS(f *testing.F) {
 			if strings.Contains(line, "\n") || !strings.HasSuffix(buf.String(), "\n") {
 				t.Fatalf("mode %d: not one line: %q", mode, buf.String())
 			}
-			if _, err := strictObject(line); err != nil {
+			if _, err := jsonstrict.Object(line); err != nil {
 				t.Fatalf("mode %d: %v: %s", mode, err, line)
 			}
-			m, _ := strictObject(line)
-			if _, err := expandKeys(m); err != nil {
+			m, _ := jsonstrict.Object(line)
+			if _, err := jsonstrict.ExpandKeys(m); err != nil {
 				t.Fatalf("mode %d: %v: %s", mode, err, line)
 			}
 			if rep == nil { // the fast path applies only without ReplaceAttr

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -25,6 +24,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/slogreq/slogreq/examples/internal/logstat"
+	"github.com/slogreq/slogreq/internal/jsonstrict"
 	"github.com/slogreq/slogreq/slogreq"
 )
 
@@ -128,7 +128,7 @@ func checkRun(t *testing.T, o options, s *summary) {
 	)
 	for _, name := range s.Files {
 		for i, line := range readLines(t, name.Name) {
-			rec, err := decodeStrict(line)
+			rec, err := jsonstrict.Object(line)
 			if err != nil {
 				t.Fatalf("%s line %d is not strict JSON: %v\n%s", name.Name, i+1, err, line)
 			}
@@ -260,64 +260,6 @@ func readLines(t *testing.T, name string) []string {
 		t.Fatal(err)
 	}
 	return lines
-}
-
-// decodeStrict parses one JSON object, numbers as json.Number, and rejects
-// a duplicate key at any depth (Elasticsearch refuses such documents) and
-// anything after the object.
-func decodeStrict(line string) (map[string]any, error) {
-	dec := json.NewDecoder(strings.NewReader(line))
-	dec.UseNumber()
-	v, err := strictValue(dec)
-	if err != nil {
-		return nil, err
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, errors.New("not an object")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("data after the object")
-	}
-	return m, nil
-}
-
-func strictValue(dec *json.Decoder) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch tok {
-	case json.Delim('{'):
-		m := map[string]any{}
-		for dec.More() {
-			k, err := dec.Token()
-			if err != nil {
-				return nil, err
-			}
-			key := k.(string)
-			if _, dup := m[key]; dup {
-				return nil, fmt.Errorf("duplicate key %q", key)
-			}
-			if m[key], err = strictValue(dec); err != nil {
-				return nil, err
-			}
-		}
-		_, err := dec.Token()
-		return m, err
-	case json.Delim('['):
-		var a []any
-		for dec.More() {
-			v, err := strictValue(dec)
-			if err != nil {
-				return nil, err
-			}
-			a = append(a, v)
-		}
-		_, err := dec.Token()
-		return a, err
-	}
-	return tok, nil
 }
 
 // get follows a dotted path through nested objects, or a dotted top-level

@@ -250,32 +250,23 @@ func (s *encodeState) appendAttr(a slog.Attr) bool {
 		a.Value = a.Value.Resolve()
 		kind = a.Value.Kind()
 	}
-	if kind != slog.KindAny && kind != slog.KindGroup {
-		// The common case: a plain value, neither empty nor a Source.
+	if kind == slog.KindAny {
+		if isEmptyAttr(a) {
+			return false
+		}
+		if src, ok := a.Value.Any().(*slog.Source); ok {
+			if src == nil || *src == (slog.Source{}) {
+				return false
+			}
+			a.Value, kind = sourceGroup(src), slog.KindGroup
+		}
+	}
+	if kind != slog.KindGroup {
 		if s.limit > 0 {
 			return s.appendLimited(a)
 		}
 		s.appendKey(a.Key)
 		s.buf = appendValueOfKind(s.buf, a.Value, kind)
-		return true
-	}
-	if isEmptyAttr(a) {
-		return false
-	}
-	if a.Value.Kind() == slog.KindAny {
-		if src, ok := a.Value.Any().(*slog.Source); ok {
-			if src == nil || *src == (slog.Source{}) {
-				return false
-			}
-			a.Value = sourceGroup(src)
-		}
-	}
-	if a.Value.Kind() != slog.KindGroup {
-		if s.limit > 0 {
-			return s.appendLimited(a)
-		}
-		s.appendKey(a.Key)
-		s.buf = appendValue(s.buf, a.Value)
 		return true
 	}
 	attrs := a.Value.Group()

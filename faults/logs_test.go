@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slogreq/slogreq/slogreq"
 )
 
 // line is what the suite reads back from a log line: a record of a
@@ -230,5 +232,36 @@ func checkInOrder(t testing.TB, d *logDir, p int, sent int64) {
 	r := d.run(p)
 	if r.Disorder != 0 || r.Next > sent {
 		t.Errorf("producer %d: sent %d; on disk %d records numbered up to %d with %d duplicated or out of order", p, sent, r.Count, r.Next, r.Disorder)
+	}
+}
+
+// checkFailedWrites holds a fault that made writes fail (full disk, lost
+// permissions) to the handler's accounting: write errors were counted,
+// every record on disk was accepted and written, every missing one is a
+// counted drop, the report lines add up to Stats and the first carries
+// wantErr, and records follow the first report (writing resumed).
+func checkFailedWrites(t testing.TB, d *logDir, st slogreq.Stats, sent uint64, wantErr string) {
+	t.Helper()
+	onDisk := uint64(d.records())
+	if st.WriteErrors == 0 {
+		t.Errorf("Stats.WriteErrors = 0 after writes failed")
+	}
+	if st.Accepted != onDisk || st.Written != onDisk {
+		t.Errorf("stats %+v; want Accepted and Written equal to the %d records on disk", st, onDisk)
+	}
+	if st.Dropped != sent-onDisk {
+		t.Errorf("Stats.Dropped = %d; %d of %d records are missing from the files", st.Dropped, sent-onDisk, sent)
+	}
+	dropped, werrs := d.reported()
+	if dropped != st.Dropped || werrs != st.WriteErrors {
+		t.Errorf("report lines say %d dropped and %d write errors; Stats says %d and %d", dropped, werrs, st.Dropped, st.WriteErrors)
+	}
+	if len(d.Reports) == 0 || !strings.Contains(d.Reports[0].LastError, wantErr) {
+		t.Errorf("report lines %+v; want the first to carry %q", d.Reports, wantErr)
+	}
+	// Writing went on after the report, which follows the first batch
+	// written once the fault was gone.
+	if len(d.Reports) > 0 && d.Reports[0].After == d.records() {
+		t.Errorf("no record follows the first report line: writing did not resume")
 	}
 }

@@ -47,11 +47,11 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 
 // Enabled reports whether level is at least Options.Level.
 func (h *Handler) Enabled(_ context.Context, level slog.Level) bool {
-	min := slog.LevelInfo
+	minLevel := slog.LevelInfo
 	if h.core.opts.Level != nil {
-		min = h.core.opts.Level.Level()
+		minLevel = h.core.opts.Level.Level()
 	}
-	return level >= min
+	return level >= minLevel
 }
 
 // bufPool holds line buffers; lines over maxPooledBuffer are not kept, so
